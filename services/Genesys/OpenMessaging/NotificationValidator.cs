@@ -1,0 +1,77 @@
+using System.Text.Json;
+
+namespace PolyAi.Messaging.Genesys.OpenMessaging;
+
+/// <summary>
+/// Decides whether a webhook body is an Open Messaging notification: a JSON object with a non-empty string
+/// <c>id</c>, an object <c>channel</c> and a non-empty string <c>type</c>. Everything else is tolerated, so a
+/// new Genesys field or type never turns into a rejected (and then lost) webhook.
+/// </summary>
+public static class NotificationValidator
+{
+    public const int MaxIdLength = 256;
+
+    /// <returns>The notification id, or <c>null</c> with <paramref name="error"/> saying what is wrong.</returns>
+    public static string? Validate(ReadOnlySpan<byte> body, out JsonElement notification, out string? error)
+    {
+        notification = default;
+        JsonDocument document;
+        try
+        {
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+            if (!JsonDocument.TryParseValue(ref reader, out var parsed))
+            {
+                error = "Body is not JSON.";
+                return null;
+            }
+
+            if (reader.Read())
+            {
+                error = "Body must hold exactly one JSON value.";
+                return null;
+            }
+
+            document = parsed;
+        }
+        catch (JsonException)
+        {
+            error = "Body is not valid JSON.";
+            return null;
+        }
+
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            error = "Body must be a JSON object.";
+            return null;
+        }
+
+        if (!root.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String
+            || id.GetString() is not { Length: > 0 and <= MaxIdLength } idValue)
+        {
+            error = "Field 'id' must be a non-empty string.";
+            return null;
+        }
+
+        if (!root.TryGetProperty("channel", out var channel) || channel.ValueKind != JsonValueKind.Object)
+        {
+            error = "Field 'channel' must be an object.";
+            return null;
+        }
+
+        if (!root.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String
+            || string.IsNullOrEmpty(type.GetString()))
+        {
+            error = "Field 'type' must be a non-empty string.";
+            return null;
+        }
+
+        error = null;
+        notification = root;
+        return idValue;
+    }
+
+    /// <summary>Typed view of a validated notification.</summary>
+    public static OutboundNotification? Read(JsonElement notification) =>
+        notification.Deserialize(OpenMessagingJsonContext.Default.OutboundNotification);
+}

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace PolyAi.Messaging.ServiceDefaults;
+
+/// <summary>What every service does the same way: logs, health, metrics, the Dapr client, time.</summary>
+public static class ServiceDefaultsExtensions
+{
+    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
+    {
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(options =>
+        {
+            options.IncludeScopes = true;
+            options.UseUtcTimestamp = true;
+            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+
+        builder.Services.AddHealthChecks();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        // DAPR_GRPC_ENDPOINT / DAPR_HTTP_ENDPOINT are read from configuration first, then the environment.
+        builder.Services.AddDaprClient();
+        builder.Services.AddOptions<TenancyOptions>()
+            .BindConfiguration(TenancyOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton<TenantDirectory>();
+        return builder;
+    }
+
+    /// <summary>Adds options bound to <paramref name="section"/>, validated at start-up.</summary>
+    public static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services, string section)
+        where T : class =>
+        services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
+
+    /// <summary>Maps <c>/healthz</c> and <c>/metrics</c> and records HTTP metrics for every request.</summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.UseHttpMetrics(options => options.ReduceStatusCodeCardinality());
+        app.MapHealthChecks("/healthz");
+        app.MapMetrics("/metrics");
+        return app;
+    }
+}

@@ -1,0 +1,18 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PolyAi.Messaging.ServiceDefaults;
+
+public sealed class TenancyOptions
+{
+    public const string Section = "Tenancy";
+
+    [Required]
+    public string StateStore { get; set; } = "statestore";
+
+    [Required]
+    public string SecretStore { get; set; } = "secretstore";
+
+    /// <summary>How long a tenant record and its secrets are reused before being read again.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan CacheTtl { get; set; } = TimeSpan.FromSeconds(30);
+}
