@@ -1,0 +1,16 @@
+using PolyAi.Messaging.Agent.Notifications;
+using PolyAi.Messaging.Agent.Transcripts;
+using PolyAi.Messaging.ServiceDefaults;
+
+namespace PolyAi.Messaging.Agent;
+
+public static class AgentServiceExtensions
+{
+    public static IHostApplicationBuilder AddAgentServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<TranscriptOptions>(TranscriptOptions.Section);
+        builder.Services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, AgentJsonContext.Default));
+        return builder;
+    }
+}

@@ -1,0 +1,17 @@
+using PolyAi.Messaging.Agent;
+using PolyAi.Messaging.Agent.Transcripts;
+using PolyAi.Messaging.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddAgentServices();
+
+var app = builder.Build();
+app.UseCloudEvents();
+app.MapSubscribeHandler();
+app.MapDefaultEndpoints();
+app.MapTranscriptApi();
+app.Run();
+
+/// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,19 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PolyAi.Messaging.Agent.Transcripts;
+
+public sealed class TranscriptOptions
+{
+    public const string Section = "Transcripts";
+
+    [Required]
+    public string StateStore { get; set; } = "statestore";
+
+    /// <summary>Messages kept per conversation; older ones are dropped so a state value never grows without bound.</summary>
+    [Range(1, 10_000)]
+    public int MaxMessages { get; set; } = 1000;
+
+    /// <summary>Read-modify-write attempts on an etag conflict before answering Dapr with a retriable failure.</summary>
+    [Range(1, 50)]
+    public int MaxSaveAttempts { get; set; } = 8;
+}
