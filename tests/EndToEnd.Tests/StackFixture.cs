@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dapr.Client;
+using PolyAi.Messaging.DevStack;
+using PolyAi.Messaging.ServiceDefaults;
+
+namespace PolyAi.Messaging.EndToEnd.Tests;
+
+/// <summary>The real system, each part its own process, started by DevStack's code on free ports.</summary>
+public sealed class StackFixture : IAsyncLifetime
+{
+    public static readonly TenantKey OtherTenant = new("ACCOUNT-other", "PROJECT-other", "live");
+
+    private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "polyai-e2e-" + Guid.NewGuid().ToString("N"));
+    private readonly ConcurrentQueue<string> _log = new();
+    private DevStackHost? _stack;
+    private DaprClient? _dapr;
+
+    public DevStackHost Stack => _stack ?? throw new InvalidOperationException("Stack not started.");
+
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(15) };
+
+    public RegisteredTenant Demo => Stack.Tenants.Single(t => t.Key == DevStackOptions.DemoTenant);
+
+    public RegisteredTenant Other => Stack.Tenants.Single(t => t.Key == OtherTenant);
+
+    public DaprClient Dapr => _dapr ?? throw new InvalidOperationException("Stack not started.");
+
+    public async Task InitializeAsync()
+    {
+        var options = new DevStackOptions
+        {
+            UseFreePorts = true,
+            StateDirectory = _stateDirectory,
+            Log = (service, line) => _log.Enqueue($"{service}: {line}"),
+            StartTimeout = TimeSpan.FromSeconds(90),
+        };
+        options.Tenants.Add(OtherTenant);
+        // The stream test sends hundreds of webhooks for one tenant in seconds.
+        options.ServiceSettings["Edge__RateLimit__PermitsPerSecond"] = "5000";
+        options.ServiceSettings["Edge__RateLimit__Burst"] = "5000";
+        _stack = await DevStackHost.StartAsync(options);
+        _dapr = new DaprClientBuilder()
+            .UseGrpcEndpoint(Stack.SidecarGrpcEndpoint(DevStackHost.Agent).ToString())
+            .UseHttpEndpoint(Stack.SidecarHttpEndpoint(DevStackHost.Agent).ToString())
+            .Build();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _dapr?.Dispose();
+        if (_stack is not null)
+        {
+            await _stack.DisposeAsync();
+        }
+
+        Http.Dispose();
+        try
+        {
+            Directory.Delete(_stateDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+    }
+
+    public Task<HttpResponseMessage> SendAsync(RegisteredTenant tenant, string body, string? signatureSecret = null) =>
+        Http.SendAsync(GenesysWebhook.Request(tenant.WebhookUrl, body, GenesysWebhook.Sign(signatureSecret ?? tenant.WebhookSecret, body)));
+
+    /// <summary>Ids of every CloudEvent published on genesys-notifications so far, as the sidecar saw them.</summary>
+    public async Task<IReadOnlyList<string>> PublishedNotificationIdsAsync()
+    {
+        var url = new Uri(Stack.SidecarHttpEndpoint(DevStackHost.Verifier), $"dev/pubsub/{Topics.PubSub}/{Topics.GenesysNotifications}");
+        var envelopes = await Http.GetFromJsonAsync<JsonArray>(url) ?? [];
+        return envelopes.Select(e => e!["id"]!.GetValue<string>()).ToList();
+    }
+
+    public async Task<IReadOnlyList<JsonElement>> TranscriptAsync(TenantKey tenant, string customerId)
+    {
+        var transcript = await Dapr.GetStateAsync<JsonElement?>("statestore", $"agent/transcripts/{tenant}/{Uri.EscapeDataString(customerId)}");
+        return transcript is { ValueKind: JsonValueKind.Object } t && t.TryGetProperty("messages", out var messages)
+            ? messages.EnumerateArray().ToList()
+            : [];
+    }
+
+    public async Task<JsonElement?> HandoffSessionAsync(TenantKey tenant, string sessionId)
+    {
+        var session = await Dapr.GetStateAsync<JsonElement?>("statestore", $"handoff/sessions/{tenant}/{Uri.EscapeDataString(sessionId)}");
+        return session is { ValueKind: JsonValueKind.Object } ? session : null;
+    }
+
+    /// <summary>The last lines the parts printed, to explain a failure.</summary>
+    public string RecentLog => string.Join(Environment.NewLine, _log.TakeLast(80));
+}
+
+[CollectionDefinition(Name)]
+public sealed class StackCollection : ICollectionFixture<StackFixture>
+{
+    public const string Name = "stack";
+}

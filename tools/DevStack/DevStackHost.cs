@@ -1,0 +1,292 @@
+using System.Net;
+using System.Net.Sockets;
+using Dapr.Client;
+using PolyAi.Messaging.ServiceDefaults;
+
+namespace PolyAi.Messaging.DevStack;
+
+/// <summary>
+/// The whole system on one machine, each part its own process: the dev sidecar, then the verifier, agent, handoff
+/// and edge. Used by the DevStack command and by the end-to-end tests.
+/// </summary>
+public sealed class DevStackHost : IAsyncDisposable
+{
+    public const string Edge = "edge";
+    public const string Verifier = "verifier";
+    public const string Agent = "agent";
+    public const string Handoff = "handoff";
+    public const string Sidecar = "sidecar";
+
+    /// <summary>The services that have a Dapr sidecar (their app id is their name).</summary>
+    public static readonly IReadOnlyList<string> DaprApps = [Verifier, Agent, Handoff];
+
+    private static readonly (string Name, string Folder, string Assembly)[] Services =
+    [
+        (Verifier, "services/Verifier", "Verifier"),
+        (Agent, "services/Agent", "Agent"),
+        (Handoff, "services/Handoff", "Handoff"),
+        (Edge, "services/Edge", "Edge"),
+    ];
+
+    private readonly Dictionary<string, ChildProcess> _children = new();
+    private readonly Dictionary<string, Uri> _serviceUrls = new();
+    private readonly Dictionary<string, (Uri Http, Uri Grpc)> _sidecars = new();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private readonly DevStackOptions _options;
+
+    private DevStackHost(DevStackOptions options, StackLayout layout, string stateDirectory)
+    {
+        _options = options;
+        Layout = layout;
+        StateDirectory = stateDirectory;
+    }
+
+    public StackLayout Layout { get; }
+
+    public string StateDirectory { get; }
+
+    public IReadOnlyList<RegisteredTenant> Tenants { get; private set; } = [];
+
+    public Uri EdgeUrl => _serviceUrls[Edge];
+
+    public Uri ServiceUrl(string service) => _serviceUrls[service];
+
+    public Uri SidecarHttpEndpoint(string appId) => _sidecars[appId].Http;
+
+    public Uri SidecarGrpcEndpoint(string appId) => _sidecars[appId].Grpc;
+
+    /// <summary>Raised when a part of the stack exits without having been stopped: (name, exit code).</summary>
+    public event Action<string, int>? PartExited;
+
+    public static async Task<DevStackHost> StartAsync(DevStackOptions options, CancellationToken cancellationToken = default)
+    {
+        var layout = StackLayout.Discover();
+        var stateDirectory = Path.GetFullPath(options.StateDirectory ?? layout.DefaultStateDirectory);
+        var host = new DevStackHost(options, layout, stateDirectory);
+        try
+        {
+            await host.StartAllAsync(cancellationToken);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Ends a service at once, as a crash would.</summary>
+    public Task KillAsync(string service) => _children[service].KillAsync();
+
+    /// <summary>Starts a service again on the same ports and waits until it is healthy.</summary>
+    public async Task RestartAsync(string service, CancellationToken cancellationToken = default)
+    {
+        var child = _children[service];
+        if (child.IsRunning)
+        {
+            await child.KillAsync();
+        }
+
+        child.Start();
+        await WaitHealthyAsync(child, new Uri(_serviceUrls[service], "healthz"), cancellationToken);
+    }
+
+    public bool IsRunning(string part) => _children[part].IsRunning;
+
+    public async ValueTask DisposeAsync()
+    {
+        // Services first, so nothing is left talking to a sidecar that is gone.
+        foreach (var child in _children.Values.Reverse())
+        {
+            await child.DisposeAsync();
+        }
+
+        _http.Dispose();
+    }
+
+    private async Task StartAllAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.StartTimeout);
+        var ct = timeout.Token;
+
+        var components = PrepareComponents();
+        var tenants = _options.Tenants.Distinct().Select(t => (Tenant: t, Secret: LocalSecrets.NewWebhookSecret())).ToList();
+        LocalSecrets.Write(Path.Combine(components, "secrets.json"), tenants);
+
+        var ports = new PortPlan(_options.UseFreePorts);
+        foreach (var (name, _, _) in Services)
+        {
+            _serviceUrls[name] = Loopback(name == Edge && !_options.UseFreePorts ? _options.EdgePort : ports.Next(name));
+        }
+
+        foreach (var app in DaprApps)
+        {
+            _sidecars[app] = (Loopback(ports.Next(app + "-dapr-http")), Loopback(ports.Next(app + "-dapr-grpc")));
+        }
+
+        var sidecarArguments = new List<string> { "--components", components };
+        foreach (var app in DaprApps)
+        {
+            var (http, grpc) = _sidecars[app];
+            sidecarArguments.AddRange(["--app", $"{app}=http:{http.Port},grpc:{grpc.Port},app:{_serviceUrls[app].ToString().TrimEnd('/')}"]);
+        }
+
+        var sidecar = Add(Sidecar, Layout.Assembly("tools/DevSidecar", "DevSidecar"), sidecarArguments, new Dictionary<string, string>());
+        sidecar.Start();
+        foreach (var app in DaprApps)
+        {
+            await WaitHealthyAsync(sidecar, new Uri(_sidecars[app].Http, "v1.0/healthz"), ct);
+        }
+
+        Tenants = await RegisterTenantsAsync(tenants, ct);
+
+        foreach (var (name, folder, assembly) in Services)
+        {
+            var child = Add(name, Layout.Assembly(folder, assembly), [], EnvironmentFor(name));
+            child.Start();
+        }
+
+        foreach (var (name, _, _) in Services)
+        {
+            await WaitHealthyAsync(_children[name], new Uri(_serviceUrls[name], "healthz"), ct);
+        }
+    }
+
+    private string PrepareComponents()
+    {
+        var components = Path.Combine(StateDirectory, "components");
+        Directory.CreateDirectory(components);
+        foreach (var file in Directory.EnumerateFiles(Layout.LocalComponents, "*.yaml"))
+        {
+            File.Copy(file, Path.Combine(components, Path.GetFileName(file)), overwrite: true);
+        }
+
+        return components;
+    }
+
+    private async Task<IReadOnlyList<RegisteredTenant>> RegisterTenantsAsync(IEnumerable<(TenantKey Tenant, string Secret)> tenants, CancellationToken ct)
+    {
+        using var dapr = new DaprClientBuilder()
+            .UseGrpcEndpoint(_sidecars[Verifier].Grpc.ToString())
+            .UseHttpEndpoint(_sidecars[Verifier].Http.ToString())
+            .Build();
+        var registered = new List<RegisteredTenant>();
+        foreach (var (tenant, secret) in tenants)
+        {
+            var record = new TenantRecord(tenant.AccountId, tenant.ProjectId, tenant.ClientEnv);
+            await dapr.SaveStateAsync("statestore", tenant.RecordStateKey, record, cancellationToken: ct);
+            registered.Add(new RegisteredTenant(tenant, secret, new Uri(EdgeUrl, $"webhooks/genesys/{tenant}/events")));
+        }
+
+        return registered;
+    }
+
+    private Dictionary<string, string> EnvironmentFor(string service)
+    {
+        var environment = new Dictionary<string, string>(_options.ServiceSettings)
+        {
+            ["ASPNETCORE_URLS"] = _serviceUrls[service].ToString().TrimEnd('/'),
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["DOTNET_NOLOGO"] = "1",
+        };
+        if (_sidecars.TryGetValue(service, out var sidecar))
+        {
+            environment["DAPR_HTTP_ENDPOINT"] = sidecar.Http.ToString().TrimEnd('/');
+            environment["DAPR_GRPC_ENDPOINT"] = sidecar.Grpc.ToString().TrimEnd('/');
+        }
+
+        if (service == Edge)
+        {
+            environment["ReverseProxy__Clusters__verifier__Destinations__primary__Address"] = _serviceUrls[Verifier].ToString();
+        }
+
+        return environment;
+    }
+
+    private ChildProcess Add(string name, string assembly, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
+    {
+        var child = new ChildProcess(name, assembly, arguments, environment, _options.Log);
+        child.ExitedUnexpectedly += (c, code) => PartExited?.Invoke(c.Name, code);
+        _children[name] = child;
+        return child;
+    }
+
+    private async Task WaitHealthyAsync(ChildProcess child, Uri health, CancellationToken ct)
+    {
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        try
+        {
+            do
+            {
+                if (!child.IsRunning)
+                {
+                    throw new InvalidOperationException($"{child.Name} exited while starting. Its last output:{Environment.NewLine}{child.RecentOutput}");
+                }
+
+                if (await IsHealthyAsync(health, ct))
+                {
+                    return;
+                }
+            }
+            while (await poll.WaitForNextTickAsync(ct));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+
+        throw new TimeoutException($"{child.Name} was not healthy at {health} within {_options.StartTimeout.TotalSeconds:0} s. Its last output:{Environment.NewLine}{child.RecentOutput}");
+    }
+
+    private async Task<bool> IsHealthyAsync(Uri health, CancellationToken ct)
+    {
+        try
+        {
+            using var response = await _http.GetAsync(health, ct);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false; // not listening yet
+        }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return false; // a slow answer during start-up
+        }
+    }
+
+    private static Uri Loopback(int port) => new($"http://127.0.0.1:{port}/");
+
+    /// <summary>Fixed, memorable ports for people; free ones for tests.</summary>
+    private sealed class PortPlan(bool free)
+    {
+        private static readonly Dictionary<string, int> Fixed = new()
+        {
+            [Verifier] = 5101, [Agent] = 5102, [Handoff] = 5103, [Edge] = 8080,
+            ["verifier-dapr-http"] = 3501, ["verifier-dapr-grpc"] = 50001,
+            ["agent-dapr-http"] = 3502, ["agent-dapr-grpc"] = 50002,
+            ["handoff-dapr-http"] = 3503, ["handoff-dapr-grpc"] = 50003,
+        };
+
+        private readonly HashSet<int> _taken = [];
+
+        public int Next(string name)
+        {
+            if (!free)
+            {
+                return Fixed[name];
+            }
+
+            while (true)
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+                if (_taken.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using PolyAi.Messaging.DevStack;
+using PolyAi.Messaging.ServiceDefaults;
+
+var tenantOption = new Option<string[]>("--tenant")
+{
+    Description = "Register a further tenant ACCOUNT/PROJECT/ENV with its own webhook secret (repeatable).",
+    AllowMultipleArgumentsPerToken = false,
+};
+var edgePortOption = new Option<int>("--edge-port") { Description = "Port of the public edge.", DefaultValueFactory = _ => 8080 };
+var stateOption = new Option<string?>("--state-dir") { Description = "Where generated components and local secrets go (default .devstack/)." };
+
+var root = new RootCommand("Runs PolyAI Messaging locally: dev sidecar, verifier, agent, handoff and edge, each its own process.")
+{
+    tenantOption, edgePortOption, stateOption,
+};
+root.SetAction(async (parse, cancellationToken) =>
+{
+    var options = new DevStackOptions
+    {
+        EdgePort = parse.GetValue(edgePortOption),
+        StateDirectory = parse.GetValue(stateOption),
+        Log = Output.Child,
+    };
+    foreach (var text in parse.GetValue(tenantOption) ?? [])
+    {
+        var parts = text.Split('/');
+        if (parts.Length != 3 || !TenantKey.TryCreate(parts[0], parts[1], parts[2], out var tenant))
+        {
+            Output.Error($"--tenant '{text}' is not ACCOUNT/PROJECT/ENV (letters, digits, '-', '_', '.').");
+            return 2;
+        }
+
+        options.Tenants.Add(tenant.Value);
+    }
+
+    using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+    {
+        context.Cancel = true;
+        stop.Cancel();
+    });
+
+    Output.Info("starting: dev sidecar, verifier, agent, handoff, edge ...");
+    var started = System.Diagnostics.Stopwatch.StartNew();
+    await using var stack = await DevStackHost.StartAsync(options, stop.Token);
+    stack.PartExited += (name, code) => Output.Error($"!!! {name} exited unexpectedly with code {code}; the stack is degraded. Ctrl+C stops everything.");
+    Output.Ready(stack, started.Elapsed);
+
+    try
+    {
+        await Task.Delay(Timeout.Infinite, stop.Token);
+    }
+    catch (OperationCanceledException)
+    {
+        Output.Info("stopping every part ...");
+    }
+
+    return 0;
+});
+
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,9 @@
+using PolyAi.Messaging.ServiceDefaults;
+
+namespace PolyAi.Messaging.DevStack;
+
+/// <summary>A tenant DevStack registered, with its webhook secret (local stacks only: never do this with real secrets).</summary>
+public sealed record RegisteredTenant(TenantKey Key, string WebhookSecret, Uri WebhookUrl)
+{
+    public override string ToString() => $"{Key} → {WebhookUrl}";
+}
