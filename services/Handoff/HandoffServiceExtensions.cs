@@ -1,0 +1,16 @@
+using PolyAi.Messaging.Handoff.Notifications;
+using PolyAi.Messaging.Handoff.Sessions;
+using PolyAi.Messaging.ServiceDefaults;
+
+namespace PolyAi.Messaging.Handoff;
+
+public static class HandoffServiceExtensions
+{
+    public static IHostApplicationBuilder AddHandoffServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<HandoffSessionOptions>(HandoffSessionOptions.Section);
+        builder.Services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, HandoffJsonContext.Default));
+        return builder;
+    }
+}

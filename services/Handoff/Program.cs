@@ -1,0 +1,17 @@
+using PolyAi.Messaging.Handoff;
+using PolyAi.Messaging.Handoff.Sessions;
+using PolyAi.Messaging.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddHandoffServices();
+
+var app = builder.Build();
+app.UseCloudEvents();
+app.MapSubscribeHandler();
+app.MapDefaultEndpoints();
+app.MapSessionApi();
+app.Run();
+
+/// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;
