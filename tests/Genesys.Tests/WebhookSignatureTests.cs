@@ -109,4 +109,15 @@ public sealed class WebhookSignatureTests
         Assert.True(WebhookSignature.IsValid(header, BodyBytes, [longSecret]));
         Assert.False(WebhookSignature.IsValid(header, BodyBytes, [new string('k', 1000) + "u"]));
     }
+
+    [Fact]
+    public void Tells_a_well_formed_header_from_a_malformed_one_without_a_secret()
+    {
+        Assert.True(WebhookSignature.IsWellFormed(GenesysHeader));
+        Assert.True(WebhookSignature.IsWellFormed(WebhookSignature.Compute("any secret", [])));
+        Assert.False(WebhookSignature.IsWellFormed(null));
+        Assert.False(WebhookSignature.IsWellFormed("sha256=" + HexOfSameMac));
+        Assert.False(WebhookSignature.IsWellFormed(GenesysHeader[7..]));
+        Assert.False(WebhookSignature.IsWellFormed(GenesysHeader + "A"));
+    }
 }

@@ -52,6 +52,16 @@ public static class WebhookSignature
         return matched;
     }
 
+    /// <summary>
+    /// True if <paramref name="header"/> has Genesys' shape (<c>sha256=</c> + 44 Base64 characters of a 32-byte MAC),
+    /// whatever it signs: lets a receiver turn away a malformed header before looking anything up.
+    /// </summary>
+    public static bool IsWellFormed(string? header)
+    {
+        Span<byte> claimed = stackalloc byte[HashSize];
+        return TryDecode(header, claimed);
+    }
+
     private static bool TryDecode(string? header, Span<byte> claimed)
     {
         if (header is null || !header.StartsWith(Prefix, StringComparison.Ordinal))
