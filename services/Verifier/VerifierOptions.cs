@@ -1,0 +1,46 @@
+using System.ComponentModel.DataAnnotations;
+using PolyAi.Messaging.ServiceDefaults;
+
+namespace PolyAi.Messaging.Verifier;
+
+/// <summary>The verifier's limits and the Dapr components it uses (section <c>Verifier</c>).</summary>
+public sealed class VerifierOptions
+{
+    public const string Section = "Verifier";
+
+    /// <summary>Largest webhook body accepted; Genesys notifications are a few KiB.</summary>
+    [Range(1024, 16 * 1024 * 1024)]
+    public int MaxBodyBytes { get; set; } = 128 * 1024;
+
+    [Required]
+    public string PubSub { get; set; } = Topics.PubSub;
+
+    [Required]
+    public string Topic { get; set; } = Topics.GenesysNotifications;
+
+    [Required]
+    public string StateStore { get; set; } = "statestore";
+
+    /// <summary>How long a Genesys id is remembered; Genesys gives up retrying after about 85 s.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan DedupeTtl { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Bound on one publish; with the lookups it must fit in Genesys' 10 s reply window.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:00:08")]
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Bound on each tenant lookup and dedupe read or write.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:00:08")]
+    public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Webhooks handled at once; past this (and <see cref="QueueLimit"/>) we answer 503 at once.</summary>
+    [Range(1, 100_000)]
+    public int MaxConcurrentRequests { get; set; } = 64;
+
+    [Range(0, 100_000)]
+    public int QueueLimit { get; set; }
+
+    /// <summary>The <c>Retry-After</c> of a 503. Genesys retries 5 s apart whatever we say.</summary>
+    [Range(1, 120)]
+    public int RetryAfterSeconds { get; set; } = 5;
+}

@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace PolyAi.Messaging.Verifier.Webhooks;
+
+/// <summary>The Genesys outbound notification webhook, and the one place verdicts become HTTP answers.</summary>
+public static class WebhookApi
+{
+    public const string Route = "/webhooks/genesys/{accountId}/{projectId}/{clientEnv}/events";
+    public const string ConcurrencyPolicy = "webhooks";
+
+    public static WebApplication MapWebhookApi(this WebApplication app)
+    {
+        app.UseRateLimiter();
+        app.MapPost(Route, ReceiveAsync).RequireRateLimiting(ConcurrencyPolicy);
+        return app;
+    }
+
+    public static async Task<Results<Ok<WebhookAck>, ProblemHttpResult>> ReceiveAsync(
+        string accountId, string projectId, string clientEnv, HttpContext context, [AsParameters] WebhookServices services)
+    {
+        var started = services.Time.GetTimestamp();
+        var verdict = await services.Intake.ReceiveAsync(accountId, projectId, clientEnv, context.Request, context.RequestAborted);
+        VerifierMetrics.Record(verdict.Outcome, services.Time.GetElapsedTime(started));
+        return ToResult(verdict, context.Response, services.Options.Value);
+    }
+
+    /// <summary>The concurrency limiter's answer: 503 at once, so Genesys retries rather than times out.</summary>
+    public static Task RejectOverloadedAsync(HttpContext context, VerifierOptions options)
+    {
+        VerifierMetrics.Record(WebhookOutcome.Overloaded, TimeSpan.Zero);
+        return ((IResult)ToResult(new WebhookVerdict(WebhookOutcome.Overloaded), context.Response, options).Result).ExecuteAsync(context);
+    }
+
+    // Bodies are generic on purpose: the same for every tenant, never an echo of a secret or of the request.
+    private static Results<Ok<WebhookAck>, ProblemHttpResult> ToResult(WebhookVerdict verdict, HttpResponse response, VerifierOptions options) =>
+        verdict.Outcome switch
+        {
+            WebhookOutcome.Accepted => TypedResults.Ok(new WebhookAck("accepted")),
+            WebhookOutcome.Duplicate => TypedResults.Ok(new WebhookAck("duplicate")),
+            WebhookOutcome.Unauthorized => Problem(StatusCodes.Status401Unauthorized, "Unauthorized",
+                "The X-Hub-Signature-256 header is missing or does not sign this body."),
+            WebhookOutcome.UnknownTenant => Problem(StatusCodes.Status404NotFound, "Not Found",
+                "There is no webhook endpoint at this address."),
+            WebhookOutcome.Invalid => Problem(StatusCodes.Status400BadRequest, "Bad Request",
+                verdict.Detail ?? "The body is not an Open Messaging notification."),
+            WebhookOutcome.TooLarge => Problem(StatusCodes.Status413PayloadTooLarge, "Payload Too Large",
+                $"The body exceeds {options.MaxBodyBytes} bytes."),
+            WebhookOutcome.Overloaded or WebhookOutcome.Unavailable => RetryLater(response, options),
+            _ => throw new ArgumentOutOfRangeException(nameof(verdict), verdict.Outcome, null),
+        };
+
+    private static ProblemHttpResult RetryLater(HttpResponse response, VerifierOptions options)
+    {
+        response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problem(StatusCodes.Status503ServiceUnavailable, "Service Unavailable",
+            "The notification could not be accepted now; retry later.");
+    }
+
+    private static ProblemHttpResult Problem(int status, string title, string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: status, title: title);
+}
+
+/// <summary>What the webhook handler needs, gathered for <c>[AsParameters]</c>.</summary>
+public sealed record WebhookServices(WebhookIntake Intake, TimeProvider Time, IOptions<VerifierOptions> Options);

@@ -1,0 +1,188 @@
+using Dapr.Client;
+using Microsoft.Extensions.Options;
+using PolyAi.Messaging.Genesys.OpenMessaging;
+using PolyAi.Messaging.ServiceDefaults;
+
+namespace PolyAi.Messaging.Verifier.Webhooks;
+
+/// <summary>
+/// Takes in one Genesys webhook delivery: size, signature shape, tenant, signature, body, dedupe, publish — in that
+/// order, so an unauthenticated caller learns nothing about tenants and nothing unverified reaches pub/sub.
+/// Expected failures are verdicts; only the unexpected throws.
+/// </summary>
+public sealed partial class WebhookIntake(
+    TenantDirectory tenants,
+    DeliveryLedger ledger,
+    DaprClient dapr,
+    IOptions<VerifierOptions> options,
+    TimeProvider time,
+    ILogger<WebhookIntake> logger)
+{
+    private const string CloudEventIdMetadata = "cloudevent.id";
+
+    public async Task<WebhookVerdict> ReceiveAsync(
+        string accountId, string projectId, string clientEnv, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var receivedAt = time.GetUtcNow();
+        if (!TenantKey.TryCreate(accountId, projectId, clientEnv, out var parsed))
+        {
+            return WebhookVerdict.UnknownTenant;
+        }
+
+        var key = parsed.Value;
+        var limits = options.Value;
+        using var body = await WebhookBody.ReadAsync(request.Body, request.ContentLength, limits.MaxBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            return WebhookVerdict.TooLarge;
+        }
+
+        var signatures = request.Headers[WebhookSignature.HeaderName];
+        var signature = signatures.Count == 1 ? signatures[0] : null;
+        if (!WebhookSignature.IsWellFormed(signature))
+        {
+            return WebhookVerdict.Unauthorized;
+        }
+
+        using var tenantScope = logger.BeginScope(new Dictionary<string, object> { ["Tenant"] = key.ToString() });
+        Tenant? tenant;
+        try
+        {
+            using var timeout = Timeout(limits.StoreTimeout, cancellationToken);
+            tenant = await tenants.FindAsync(key, timeout.Token);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogStoreFailed(ex, "tenant lookup");
+            return WebhookVerdict.Unavailable;
+        }
+
+        if (tenant is null)
+        {
+            LogUnknownTenant();
+            return WebhookVerdict.UnknownTenant;
+        }
+
+        if (!WebhookSignature.IsValid(signature, body.Span, [tenant.Secrets.WebhookSecret, tenant.Secrets.PreviousWebhookSecret]))
+        {
+            LogBadSignature();
+            return WebhookVerdict.Unauthorized;
+        }
+
+        var notificationId = NotificationValidator.Validate(body.Span, out var notification, out var error);
+        if (notificationId is null)
+        {
+            LogInvalid(error!);
+            return WebhookVerdict.Invalid(error!);
+        }
+
+        using var notificationScope = logger.BeginScope(new Dictionary<string, object> { ["NotificationId"] = notificationId });
+        return await PublishOnceAsync(key, notificationId, new GenesysNotificationReceived(key, receivedAt, notification), cancellationToken);
+    }
+
+    private async Task<WebhookVerdict> PublishOnceAsync(
+        TenantKey tenant, string notificationId, GenesysNotificationReceived message, CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        DeliveryState state;
+        try
+        {
+            using var timeout = Timeout(limits.StoreTimeout, cancellationToken);
+            state = await ledger.ClaimAsync(tenant, notificationId, timeout.Token);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogStoreFailed(ex, "dedupe claim");
+            return WebhookVerdict.Unavailable;
+        }
+
+        if (state == DeliveryState.Published)
+        {
+            LogDuplicate();
+            return WebhookVerdict.Duplicate;
+        }
+
+        try
+        {
+            using var timeout = Timeout(limits.PublishTimeout, cancellationToken);
+            await dapr.PublishEventAsync(
+                limits.PubSub, limits.Topic, message,
+                new Dictionary<string, string> { [CloudEventIdMetadata] = notificationId },
+                timeout.Token);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            VerifierMetrics.PublishFailures.Inc();
+            LogPublishFailed(ex);
+            await ForgetAsync(tenant, notificationId);
+            return WebhookVerdict.Unavailable;
+        }
+
+        try
+        {
+            using var timeout = Timeout(limits.StoreTimeout, cancellationToken);
+            await ledger.MarkPublishedAsync(tenant, notificationId, timeout.Token);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Published is what matters; a key left pending only means a redelivery is published again.
+            LogStoreFailed(ex, "dedupe mark published");
+        }
+
+        LogAccepted(state == DeliveryState.Pending);
+        return WebhookVerdict.Accepted;
+    }
+
+    private async Task ForgetAsync(TenantKey tenant, string notificationId)
+    {
+        try
+        {
+            // Not the request's token: the caller may be gone, and the key must still go.
+            using var timeout = Timeout(options.Value.StoreTimeout, CancellationToken.None);
+            await ledger.ReleaseAsync(tenant, notificationId, timeout.Token);
+        }
+        catch (Exception ex)
+        {
+            // A pending key does not block the retry (only "published" does); this is only housekeeping.
+            LogStoreFailed(ex, "dedupe release");
+        }
+    }
+
+    private Deadline Timeout(TimeSpan after, CancellationToken cancellationToken)
+    {
+        var timer = new CancellationTokenSource(after, time);
+        return new Deadline(timer, CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token));
+    }
+
+    private sealed class Deadline(CancellationTokenSource timer, CancellationTokenSource linked) : IDisposable
+    {
+        public CancellationToken Token => linked.Token;
+
+        public void Dispose()
+        {
+            linked.Dispose();
+            timer.Dispose();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook published (earlier attempt pending: {EarlierAttemptPending})")]
+    private partial void LogAccepted(bool earlierAttemptPending);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook already published; acknowledged as duplicate")]
+    private partial void LogDuplicate();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook for an unknown tenant")]
+    private partial void LogUnknownTenant();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook signature does not match the tenant's secrets")]
+    private partial void LogBadSignature();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook body rejected: {Reason}")]
+    private partial void LogInvalid(string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook could not be published; answering 503 so Genesys retries")]
+    private partial void LogPublishFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "State or secret store failed during {Operation}")]
+    private partial void LogStoreFailed(Exception exception, string operation);
+}
