@@ -1,0 +1,35 @@
+using System.Runtime.InteropServices;
+using PolyAi.Messaging.DevSidecar;
+
+DevSidecarOptions options;
+try
+{
+    options = CommandLine.Parse(args);
+}
+catch (FormatException e)
+{
+    await Console.Error.WriteLineAsync($"dev-sidecar: {e.Message}\n{CommandLine.Usage}");
+    return 2;
+}
+
+var stop = new TaskCompletionSource();
+void OnSignal(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.TrySetResult();
+}
+
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+
+await using var host = await DevSidecarHost.StartAsync(options);
+foreach (var app in options.Apps)
+{
+    Console.WriteLine(
+        $"dev-sidecar: app={app.AppId} http={Authority(host.HttpEndpoint(app.AppId))} grpc={Authority(host.GrpcEndpoint(app.AppId))} app-url={app.AppUrl?.OriginalString ?? "-"}");
+}
+
+await stop.Task;
+return 0;
+
+static string Authority(Uri endpoint) => endpoint.GetLeftPart(UriPartial.Authority);
