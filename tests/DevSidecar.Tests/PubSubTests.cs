@@ -40,6 +40,34 @@ public sealed class PubSubTests : SidecarTestBase
     }
 
     [Fact]
+    public async Task Event_published_as_a_CloudEvent_keeps_the_callers_envelope()
+    {
+        await Verifier.PublishEventAsync("pubsub", "orders", new CloudEvent<Order>(new Order(3)) { Source = new Uri("urn:genesys"), Type = "order.created" });
+
+        var received = await Eventually.Until(() => _subscriber.ReceivedOn("/orders"), r => r.Count > 0, "delivery to /orders");
+
+        Assert.Equal(new Order(3), Assert.Single(received).Order);
+        var envelope = Assert.Single(Sidecar.Published("pubsub", "orders"));
+        Assert.Equal("urn:genesys", envelope["source"]!.GetValue<string>());
+        Assert.Equal("order.created", envelope["type"]!.GetValue<string>());
+        Assert.Equal("orders", envelope["topic"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(envelope["id"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Event_whose_ttl_passed_before_delivery_is_dropped()
+    {
+        await Verifier.PublishEventAsync("pubsub", "orders", new Order(1), new Dictionary<string, string> { ["ttlInSeconds"] = "0" });
+        await Verifier.PublishEventAsync("pubsub", "orders", new Order(2));
+
+        var received = await Eventually.Until(() => _subscriber.ReceivedOn("/orders"), r => r.Count > 0, "the unexpired event");
+
+        Assert.Equal(new Order(2), Assert.Single(received).Order);
+        Assert.Equal(1, Count(await DeliveriesAsync(), "orders", "dropped"));
+        Assert.NotNull(Sidecar.Published("pubsub", "orders")[0]["expiration"]);
+    }
+
+    [Fact]
     public async Task Event_answered_with_RETRY_is_redelivered_until_acknowledged()
     {
         await Verifier.PublishEventAsync("pubsub", "flaky", new Order(1));

@@ -22,7 +22,18 @@ void OnSignal(PosixSignalContext context)
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
-await using var host = await DevSidecarHost.StartAsync(options);
+DevSidecarHost host;
+try
+{
+    host = await DevSidecarHost.StartAsync(options);
+}
+catch (Exception e) when (e is IOException or InvalidDataException or FormatException or YamlDotNet.Core.YamlException)
+{
+    await Console.Error.WriteLineAsync($"dev-sidecar: cannot load {options.ComponentsPath}: {e.Message}");
+    return 1;
+}
+
+await using var running = host;
 foreach (var app in options.Apps)
 {
     Console.WriteLine(
