@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace PolyAi.Messaging.Edge.Tests.Support;
+
+/// <summary>The edge on Kestrel (a free 127.0.0.1 port), its verifier destination set through configuration.</summary>
+public sealed class EdgeInstance : IAsyncDisposable
+{
+    private readonly WebApplicationFactory<EdgeOptions> _factory;
+
+    private EdgeInstance(WebApplicationFactory<EdgeOptions> factory, Uri address)
+    {
+        _factory = factory;
+        Http = new HttpClient { BaseAddress = address };
+    }
+
+    public HttpClient Http { get; }
+
+    public static EdgeInstance Start(Uri verifier, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var port = FreePort();
+        var factory = new WebApplicationFactory<EdgeOptions>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("urls", $"http://127.0.0.1:{port}");
+            web.UseSetting("ReverseProxy:Clusters:verifier:Destinations:primary:Address", verifier.ToString());
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                web.UseSetting(key, value);
+            }
+        });
+        factory.UseKestrel();
+        factory.StartServer();
+        return new EdgeInstance(factory, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static string WebhookPath(string accountId, string projectId = "support-bot", string clientEnv = "prod") =>
+        $"/webhooks/genesys/{accountId}/{projectId}/{clientEnv}/events";
+
+    public static HttpRequestMessage Webhook(string path, HttpContent content, string signature = "sha256=c2lnbmF0dXJlIGlzIGNoZWNrZWQgYnkgdGhlIHZlcmlmaWVy")
+    {
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = content };
+        request.Headers.TryAddWithoutValidation("X-Hub-Signature-256", signature);
+        return request;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _factory.DisposeAsync();
+    }
+}
+
+/// <summary>A body streamed in chunks with no Content-Length (chunked transfer encoding).</summary>
+public sealed class ChunkedContent(byte[] body, int chunkSize = 4096) : HttpContent
+{
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+    {
+        for (var offset = 0; offset < body.Length; offset += chunkSize)
+        {
+            await stream.WriteAsync(body.AsMemory(offset, Math.Min(chunkSize, body.Length - offset)));
+            await stream.FlushAsync();
+        }
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = 0;
+        return false;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace PolyAi.Messaging.Edge.Tests.Support;
+
+/// <summary>A stand-in verifier on a free 127.0.0.1 port: records every webhook it fully received and answers 200.</summary>
+public sealed class FakeVerifier : IAsyncDisposable
+{
+    /// <summary>Webhooks for this account id are answered 401, as the verifier answers a bad signature.</summary>
+    public const string UnauthorizedAccount = "fake-unauthorized";
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
+
+    private FakeVerifier(WebApplication app) => _app = app;
+
+    public Uri Address => new(_app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
+
+    public IReadOnlyList<ReceivedWebhook> Received => [.. _received];
+
+    public IEnumerable<ReceivedWebhook> ReceivedFor(string accountId) =>
+        Received.Where(webhook => webhook.Path.Contains($"/{accountId}/", StringComparison.Ordinal));
+
+    public static async Task<FakeVerifier> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var fake = new FakeVerifier(app);
+        app.MapPost("/webhooks/genesys/{accountId}/{projectId}/{clientEnv}/events", async (HttpContext context, string accountId) =>
+        {
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+            fake._received.Enqueue(new ReceivedWebhook(
+                context.Request.Path + context.Request.QueryString,
+                body.ToArray(),
+                context.Request.Headers["X-Hub-Signature-256"].ToString()));
+            return accountId == UnauthorizedAccount
+                ? Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: "from the verifier")
+                : Results.Json(new { status = "accepted" });
+        });
+        await app.StartAsync();
+        return fake;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+public sealed record ReceivedWebhook(string Path, byte[] Body, string Signature);
