@@ -15,4 +15,8 @@ public sealed class TenancyOptions
     /// <summary>How long a tenant record and its secrets are reused before being read again.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan CacheTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Bound on one read of a tenant's record and secrets, shared by every caller waiting for it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan LoadTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -17,19 +17,19 @@ public sealed class TenantDirectory(DaprClient dapr, IOptions<TenancyOptions> op
     public async Task<Tenant?> FindAsync(TenantKey key, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (_cache.TryGetValue(key, out var cached) && cached.ExpiresAt > now)
+        if (!_cache.TryGetValue(key, out var winner) || winner.ExpiresAt <= now)
         {
-            return await cached.Lookup;
+            // One read in flight per tenant; concurrent callers share it. Lazy, so a losing entry never reads.
+            var fresh = new CacheEntry(new Lazy<Task<Tenant?>>(() => LoadAsync(key)), now + options.Value.CacheTtl);
+            winner = _cache.AddOrUpdate(key, fresh, (_, existing) => existing.ExpiresAt > now ? existing : fresh);
         }
 
-        // One read in flight per tenant; concurrent callers share it.
-        var entry = new CacheEntry(LoadAsync(key, cancellationToken), now + options.Value.CacheTtl);
-        var winner = _cache.AddOrUpdate(key, entry, (_, existing) => existing.ExpiresAt > now ? existing : entry);
         try
         {
-            return await winner.Lookup;
+            // Each caller waits with its own token: one caller giving up does not fail the others' shared read.
+            return await winner.Lookup.Value.WaitAsync(cancellationToken);
         }
-        catch
+        catch when (!cancellationToken.IsCancellationRequested)
         {
             _cache.TryRemove(new KeyValuePair<TenantKey, CacheEntry>(key, winner));
             throw;
@@ -39,17 +39,19 @@ public sealed class TenantDirectory(DaprClient dapr, IOptions<TenancyOptions> op
     /// <summary>Forgets what is cached for a tenant, e.g. after its secret was rotated.</summary>
     public void Invalidate(TenantKey key) => _cache.TryRemove(key, out _);
 
-    private async Task<Tenant?> LoadAsync(TenantKey key, CancellationToken cancellationToken)
+    private async Task<Tenant?> LoadAsync(TenantKey key)
     {
-        var record = await dapr.GetStateAsync<TenantRecord?>(options.Value.StateStore, key.RecordStateKey, cancellationToken: cancellationToken);
+        // Shared by every waiting caller, so bounded by its own timeout rather than by any one caller's token.
+        using var timeout = new CancellationTokenSource(options.Value.LoadTimeout, time);
+        var record = await dapr.GetStateAsync<TenantRecord?>(options.Value.StateStore, key.RecordStateKey, cancellationToken: timeout.Token);
         if (record is null || record.Key != key)
         {
             return null;
         }
 
-        var secrets = await dapr.GetSecretAsync(options.Value.SecretStore, key.SecretName, cancellationToken: cancellationToken);
+        var secrets = await dapr.GetSecretAsync(options.Value.SecretStore, key.SecretName, cancellationToken: timeout.Token);
         return new Tenant(record, TenantSecrets.From(secrets.AsReadOnly()));
     }
 
-    private sealed record CacheEntry(Task<Tenant?> Lookup, DateTimeOffset ExpiresAt);
+    private sealed record CacheEntry(Lazy<Task<Tenant?>> Lookup, DateTimeOffset ExpiresAt);
 }
