@@ -1,0 +1,149 @@
+using System.Text.Json.Nodes;
+using PolyAi.Messaging.GenesysSimulator.Http;
+using PolyAi.Messaging.GenesysSimulator.World;
+using static PolyAi.Messaging.GenesysSimulator.Http.RequestBody;
+
+namespace PolyAi.Messaging.GenesysSimulator.Apis;
+
+/// <summary>Queue observations: who is on queue, who waits (genesys-facts §6).</summary>
+internal static class AnalyticsApi
+{
+    private static readonly string[] Metrics =
+        ["oActiveUsers", "oAlerting", "oInteracting", "oLongestInteracting", "oLongestWaiting", "oMemberUsers", "oOffQueueUsers", "oOnQueueUsers", "oUserPresences", "oUserRoutingStatuses", "oWaiting"];
+
+    public static void MapAnalyticsApi(this IEndpointRouteBuilder app) =>
+        app.MapPost("/api/v2/analytics/queues/observations/query", Query).Requires(Permissions.QueueObservationView);
+
+    private static async Task<IResult> Query(HttpRequest request, Org org)
+    {
+        var (body, error) = await ReadObjectAsync(request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (body!["filter"] is not JsonObject filter)
+        {
+            return GenesysErrors.BadRequest("filter: may not be null");
+        }
+
+        var metrics = (body["metrics"] as JsonArray)?.Select(String).OfType<string>().ToList() ?? [];
+        if (metrics.FirstOrDefault(m => !Metrics.Contains(m)) is { } unknown)
+        {
+            return GenesysErrors.BadRequest($"Invalid metric {unknown}");
+        }
+
+        if (metrics.Count == 0)
+        {
+            metrics = [.. Metrics];
+        }
+
+        var predicates = Predicates(filter).ToList();
+        var queueIds = predicates.Where(p => p.Dimension == "queueId").Select(p => p.Value).Distinct().ToList();
+        if (queueIds.Count == 0)
+        {
+            return GenesysErrors.BadRequest("The filter must contain at least one queueId predicate.");
+        }
+
+        var mediaType = predicates.FirstOrDefault(p => p.Dimension == "mediaType").Value;
+        lock (org.Gate)
+        {
+            var results = new JsonArray();
+            foreach (var queueId in queueIds)
+            {
+                if (!org.Queues.TryGetValue(queueId, out var queue))
+                {
+                    continue;
+                }
+
+                var group = new JsonObject { ["queueId"] = queueId };
+                if (mediaType is not null)
+                {
+                    group["mediaType"] = mediaType;
+                }
+
+                var data = new JsonArray();
+                foreach (var metric in metrics)
+                {
+                    foreach (var (qualifier, count) in Observe(org, queue, metric))
+                    {
+                        var point = new JsonObject { ["metric"] = metric };
+                        if (qualifier is not null)
+                        {
+                            point["qualifier"] = qualifier;
+                        }
+
+                        point["stats"] = new JsonObject { ["count"] = count };
+                        data.Add(point);
+                    }
+                }
+
+                results.Add(new JsonObject { ["group"] = group, ["data"] = data });
+            }
+
+            return Pages.Json(new JsonObject { ["results"] = results });
+        }
+    }
+
+    private static IEnumerable<(string Dimension, string Value)> Predicates(JsonObject filter)
+    {
+        foreach (var predicate in filter["predicates"] as JsonArray ?? [])
+        {
+            if (String(predicate?["dimension"]) is { } dimension && String(predicate?["value"]) is { } value)
+            {
+                yield return (dimension, value);
+            }
+        }
+
+        foreach (var clause in filter["clauses"] as JsonArray ?? [])
+        {
+            if (clause is JsonObject nested)
+            {
+                foreach (var p in Predicates(nested))
+                {
+                    yield return p;
+                }
+            }
+        }
+    }
+
+    /// <summary>Counts for one metric; routing-status metrics have one point per status that has users.</summary>
+    private static IEnumerable<(string? Qualifier, int Count)> Observe(Org org, Queue queue, string metric)
+    {
+        var joined = queue.Members.Where(m => m.Value.Joined).Select(m => org.Users[m.Key]).ToList();
+        var conversations = org.Conversations.Values.Where(c => c.QueueId == queue.Id && !c.Ended).ToList();
+        switch (metric)
+        {
+            case "oOnQueueUsers":
+            case "oUserRoutingStatuses":
+                var statuses = joined.Where(u => metric == "oUserRoutingStatuses" || u.OnQueue).GroupBy(org.RoutingStatus);
+                foreach (var status in statuses)
+                {
+                    yield return (status.Key, status.Count());
+                }
+
+                break;
+            case "oOffQueueUsers":
+                yield return (null, joined.Count(u => !u.OnQueue));
+                break;
+            case "oActiveUsers":
+                yield return (null, joined.Count);
+                break;
+            case "oMemberUsers":
+                yield return (null, queue.Members.Count);
+                break;
+            case "oWaiting":
+                yield return (null, conversations.Count(c => c.Agent is null));
+                break;
+            case "oAlerting":
+                yield return (null, conversations.Count(c => c.Agent is { State: "alerting" }));
+                break;
+            case "oInteracting":
+                yield return (null, conversations.Count(c => c.Agent is { State: "connected" }));
+                break;
+            default:
+                yield return (null, 0);
+                break;
+        }
+    }
+}

@@ -1,0 +1,138 @@
+using System.Text.Json.Nodes;
+using PolyAi.Messaging.GenesysSimulator.Http;
+using PolyAi.Messaging.GenesysSimulator.World;
+using static PolyAi.Messaging.GenesysSimulator.Http.RequestBody;
+
+namespace PolyAi.Messaging.GenesysSimulator.Apis;
+
+/// <summary>Roles, the permissions lookup and the home division (genesys-facts §6).</summary>
+internal static class AuthorizationApi
+{
+    public static void MapAuthorizationApi(this IEndpointRouteBuilder app)
+    {
+        var authorization = app.MapGroup("/api/v2/authorization");
+        authorization.MapPost("/roles", CreateRole).Requires(Permissions.RoleAdd);
+        authorization.MapGet("/roles/{roleId}", GetRole).Requires(Permissions.RoleView);
+        authorization.MapGet("/permissions", LookupPermissions);
+        authorization.MapGet("/divisions/home", HomeDivision);
+    }
+
+    private static async Task<IResult> CreateRole(HttpRequest request, Org org)
+    {
+        var (body, error) = await ReadObjectAsync(request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var name = String(body!["name"]);
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return GenesysErrors.BadRequest("name: may not be null");
+        }
+
+        var policies = new List<PermissionPolicy>();
+        foreach (var node in body["permissionPolicies"] as JsonArray ?? [])
+        {
+            var domain = String(node?["domain"]);
+            var entity = String(node?["entityName"]);
+            var actions = (node?["actionSet"] as JsonArray)?.Select(String).OfType<string>().ToList();
+            if (domain is null || entity is null || actions is not { Count: > 0 })
+            {
+                return GenesysErrors.BadRequest("permissionPolicies: domain, entityName and actionSet are required");
+            }
+
+            if (domain != "*" && !Permissions.Catalog.Keys.Any(p => p.StartsWith(domain + ":", StringComparison.Ordinal)))
+            {
+                return GenesysErrors.BadRequest($"Invalid permission policy domain {domain}");
+            }
+
+            policies.Add(new PermissionPolicy(domain, entity, actions));
+        }
+
+        foreach (var permission in (body["permissions"] as JsonArray ?? []).Select(String).OfType<string>())
+        {
+            var parts = permission.Split(':');
+            if (parts.Length == 3)
+            {
+                policies.Add(new PermissionPolicy(parts[0], parts[1], [parts[2]]));
+            }
+        }
+
+        lock (org.Gate)
+        {
+            if (org.Roles.Values.Any(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase)))
+            {
+                return GenesysErrors.Result(409, "general.conflict", $"A role with the name {name} already exists.");
+            }
+
+            var role = new Role { Id = Ids.Entity(), Name = name, Description = String(body["description"]), Policies = policies };
+            org.Roles[role.Id] = role;
+            return Pages.Json(RoleJson(role));
+        }
+    }
+
+    private static IResult GetRole(string roleId, Org org)
+    {
+        lock (org.Gate)
+        {
+            return org.Roles.TryGetValue(roleId, out var role) ? Pages.Json(RoleJson(role)) : GenesysErrors.NotFound($"Role {roleId} not found.");
+        }
+    }
+
+    private static IResult LookupPermissions(string? queryType, string? query, Org org)
+    {
+        var domains = Permissions.Catalog.Keys
+            .Select(p => p.Split(':'))
+            .GroupBy(p => p[0], StringComparer.Ordinal)
+            .Where(g => string.IsNullOrEmpty(query) || (queryType is "domain" ? g.Key == query : g.Key.Contains(query, StringComparison.OrdinalIgnoreCase)))
+            .Select(g =>
+            {
+                var map = new JsonObject();
+                foreach (var entity in g.GroupBy(p => p[1], StringComparer.Ordinal))
+                {
+                    map[entity.Key] = new JsonArray(entity.Select(p => (JsonNode)new JsonObject
+                    {
+                        ["domain"] = p[0],
+                        ["entityType"] = p[1],
+                        ["action"] = p[2],
+                        ["label"] = Permissions.Catalog[string.Join(':', p)],
+                        ["allowsConditions"] = false,
+                        ["divisionAware"] = false,
+                    }).ToArray());
+                }
+
+                return (JsonNode)new JsonObject { ["id"] = g.Key, ["domain"] = g.Key, ["permissionMap"] = map };
+            });
+        return Pages.Of(domains, pageSize: 100);
+    }
+
+    private static IResult HomeDivision(Org org) =>
+        Pages.Json(new JsonObject
+        {
+            ["id"] = org.HomeDivisionId,
+            ["name"] = "Home",
+            ["homeDivision"] = true,
+            ["selfUri"] = $"/api/v2/authorization/divisions/{org.HomeDivisionId}",
+        });
+
+    public static JsonObject RoleJson(Role role) => new()
+    {
+        ["id"] = role.Id,
+        ["name"] = role.Name,
+        ["description"] = role.Description,
+        ["defaultRoleId"] = null,
+        ["permissions"] = new JsonArray(Permissions.Catalog.Keys.Where(p => role.Policies.Any(x => x.Grants(p))).Select(p => (JsonNode)p).ToArray()),
+        ["permissionPolicies"] = new JsonArray(role.Policies.Select(p => (JsonNode)new JsonObject
+        {
+            ["domain"] = p.Domain,
+            ["entityName"] = p.EntityName,
+            ["actionSet"] = new JsonArray(p.ActionSet.Select(a => (JsonNode)a).ToArray()),
+            ["allowConditions"] = false,
+        }).ToArray()),
+        ["userCount"] = 0,
+        ["default"] = false,
+        ["base"] = false,
+        ["selfUri"] = $"/api/v2/authorization/roles/{role.Id}",
+    };
+}

@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+using PolyAi.Messaging.GenesysSimulator.World;
+
+namespace PolyAi.Messaging.GenesysSimulator.Control;
+
+internal sealed record IdAnswer(string Id);
+
+internal sealed record OnQueueRequest(bool OnQueue);
+
+internal sealed record ReplyRequest(string Text);
+
+/// <summary>The <c>/_sim/</c> control API for tests and the desktop page. Unauthenticated: loopback only.</summary>
+internal static class ControlApi
+{
+    public static void MapControlApi(this IEndpointRouteBuilder app)
+    {
+        var sim = app.MapGroup("/_sim");
+        sim.MapPost("/org", (SimulatorControl control) => TypedResults.Ok(control.SeedOrg()));
+        sim.MapPost("/world", (WorldSeed seed, SimulatorControl control) => TypedResults.Ok(control.SeedWorld(seed)));
+        sim.MapPost("/queues/{queueId}/agents", AddAgent);
+        sim.MapPut("/agents/{userId}/routing", SetRouting);
+        sim.MapPost("/faults", (FaultRule rule, SimulatorControl control) => TypedResults.Ok(new IdAnswer(control.AddFault(rule))));
+        sim.MapDelete("/faults", (SimulatorControl control) =>
+        {
+            control.ClearFaults();
+            return TypedResults.NoContent();
+        });
+        sim.MapPost("/webhook-faults", AddWebhookFault);
+        sim.MapDelete("/webhook-faults", (SimulatorControl control) =>
+        {
+            control.ClearWebhookFaults();
+            return TypedResults.NoContent();
+        });
+        sim.MapPost("/tokens/expire", (SimulatorControl control) =>
+        {
+            control.ExpireAllTokens();
+            return TypedResults.NoContent();
+        });
+        sim.MapGet("/received", (string? kind, SimulatorControl control) => TypedResults.Ok(control.Received(kind)));
+        sim.MapGet("/webhooks", (SimulatorControl control) => TypedResults.Ok(control.Webhooks()));
+        sim.MapGet("/conversations", (SimulatorControl control) => TypedResults.Ok(new JsonArray(control.Conversations().Select(c => (JsonNode)c).ToArray())));
+        sim.MapPost("/conversations/{conversationId}/accept", (string conversationId, SimulatorControl control) => Act(control.Accept(conversationId)));
+        sim.MapPost("/conversations/{conversationId}/typing", (string conversationId, SimulatorControl control) => Act(control.Typing(conversationId)));
+        sim.MapPost("/conversations/{conversationId}/end", (string conversationId, SimulatorControl control) => Act(control.End(conversationId)));
+        sim.MapPost("/conversations/{conversationId}/reply", (string conversationId, ReplyRequest reply, SimulatorControl control) =>
+            string.IsNullOrWhiteSpace(reply.Text) ? Results.BadRequest() : Act(control.Reply(conversationId, reply.Text)));
+    }
+
+    private static IResult AddAgent(string queueId, AgentScript? script, SimulatorControl control)
+    {
+        try
+        {
+            return TypedResults.Ok(new JsonObject { ["userId"] = control.AddAgent(queueId, script ?? new AgentScript()) });
+        }
+        catch (KeyNotFoundException e)
+        {
+            return TypedResults.NotFound(e.Message);
+        }
+    }
+
+    private static IResult SetRouting(string userId, OnQueueRequest request, SimulatorControl control)
+    {
+        try
+        {
+            control.SetOnQueue(userId, request.OnQueue);
+            return TypedResults.NoContent();
+        }
+        catch (KeyNotFoundException e)
+        {
+            return TypedResults.NotFound(e.Message);
+        }
+    }
+
+    private static IResult AddWebhookFault(WebhookFault fault, SimulatorControl control)
+    {
+        try
+        {
+            return TypedResults.Ok(new IdAnswer(control.AddWebhookFault(fault)));
+        }
+        catch (ArgumentException e)
+        {
+            return TypedResults.BadRequest(e.Message);
+        }
+    }
+
+    // 409: the conversation is not in a state where that agent action makes sense (ended, not accepted, ...).
+    private static IResult Act(bool done) => done ? TypedResults.NoContent() : TypedResults.Conflict();
+}

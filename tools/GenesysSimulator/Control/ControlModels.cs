@@ -1,0 +1,81 @@
+using System.Text.Json.Nodes;
+
+namespace PolyAi.Messaging.GenesysSimulator;
+
+/// <summary>How a simulated agent behaves. A manual agent does nothing by itself: a person drives it from /desktop.</summary>
+public sealed record AgentScript
+{
+    public string? Name { get; init; }
+    public bool OnQueue { get; init; } = true;
+    public int AcceptDelayMs { get; init; }
+    public int ReplyDelayMs { get; init; }
+    public bool TypingBeforeReply { get; init; } = true;
+    public IReadOnlyList<string> Replies { get; init; } = ["Hello, this is a human agent."];
+
+    /// <summary>End the conversation after this many agent replies; null = never.</summary>
+    public int? EndAfterMessages { get; init; }
+
+    public bool Manual { get; init; }
+}
+
+/// <summary>An org's admin credentials: an OAuth client whose role grants every permission.</summary>
+public sealed record SeededOrg(string OrganizationId, string HomeDivisionId, string ClientId, string ClientSecret);
+
+/// <summary>Everything a handoff needs, provisioned in one call (what the setup CLI would do against real Genesys).</summary>
+public sealed record WorldSeed(Uri WebhookUrl, string WebhookSecret)
+{
+    public bool TypingEnabled { get; init; }
+    public string QueueName { get; init; } = "AI Handoff";
+    public string FlowName { get; init; } = "AI Handoff Inbound";
+    public string IntegrationName { get; init; } = "AI Handoff";
+    public IReadOnlyList<AgentScript> Agents { get; init; } = [];
+}
+
+public sealed record SeededWorld(
+    string OrganizationId,
+    string ClientId,
+    string ClientSecret,
+    string IntegrationId,
+    string RecipientId,
+    string QueueId,
+    string FlowId,
+    string MessagingSettingId,
+    IReadOnlyList<string> AgentIds);
+
+/// <summary>A fault the API answers with for requests whose method and path match, <see cref="Times"/> times (null = until cleared).</summary>
+public sealed record FaultRule
+{
+    public string? Method { get; init; }
+
+    /// <summary>Regular expression matched against the request path (e.g. <c>/inbound/open/message$</c>).</summary>
+    public required string PathPattern { get; init; }
+
+    public int LatencyMs { get; init; }
+    public int? Status { get; init; }
+    public int? RetryAfterSeconds { get; init; }
+    public bool MalformedBody { get; init; }
+    public int? Times { get; init; }
+}
+
+/// <summary>What happens to the next outbound webhooks: <c>drop</c> (never sent) or <c>delay</c> (sent late).</summary>
+public sealed record WebhookFault
+{
+    public required string Mode { get; init; }
+    public int DelayMs { get; init; }
+    public int? Times { get; init; }
+}
+
+/// <summary>A request a provider made to an inbound Open Messaging API, as received.</summary>
+public sealed record ReceivedItem(string Kind, string IntegrationId, DateTimeOffset At, JsonObject Body, string? ConversationId);
+
+public sealed record DeliveryAttempt(DateTimeOffset At, int? Status, string? Error);
+
+/// <summary>One outbound webhook and every attempt to deliver it. Outcome: pending, delivered, failed, dropped.</summary>
+public sealed record WebhookDelivery(
+    string Id,
+    Uri Url,
+    string? ConversationId,
+    string Body,
+    string Signature,
+    IReadOnlyList<DeliveryAttempt> Attempts,
+    string Outcome);

@@ -1,0 +1,148 @@
+using System.Text.Json.Nodes;
+using PolyAi.Messaging.GenesysSimulator.Http;
+using PolyAi.Messaging.GenesysSimulator.World;
+
+namespace PolyAi.Messaging.GenesysSimulator;
+
+/// <summary>The test-only control surface: the same operations as the <c>/_sim/</c> HTTP API, in-process.</summary>
+public sealed class SimulatorControl
+{
+    private const string DesktopAgentName = "Desktop Agent";
+    private readonly Org _org;
+    private readonly FaultBook _faults;
+
+    internal SimulatorControl(Org org, FaultBook faults)
+    {
+        _org = org;
+        _faults = faults;
+    }
+
+    /// <summary>An admin OAuth client whose role grants every permission.</summary>
+    public SeededOrg SeedOrg() => _org.SeedOrg();
+
+    /// <summary>Role, admin client, typing setting, completed integration, queue, published flow bound to the recipient, agents.</summary>
+    public SeededWorld SeedWorld(WorldSeed seed) => _org.SeedWorld(seed);
+
+    /// <summary>A simulated agent, member of the queue and joined; on queue unless the script says otherwise. Returns the user id.</summary>
+    public string AddAgent(string queueId, AgentScript script) => _org.AddAgent(queueId, script);
+
+    public void SetOnQueue(string userId, bool onQueue) => _org.SetOnQueue(userId, onQueue);
+
+    public string AddFault(FaultRule rule) => _faults.Add(rule);
+
+    public void ClearFaults() => _faults.Clear();
+
+    public string AddWebhookFault(WebhookFault fault) => _org.Webhooks.AddFault(fault);
+
+    public void ClearWebhookFaults() => _org.Webhooks.ClearFaults();
+
+    /// <summary>Every token issued so far answers 401 from now on.</summary>
+    public void ExpireAllTokens() => _org.ExpireAllTokens();
+
+    /// <summary>What providers sent to the inbound APIs (kind: message, event, receipt, structured), in order.</summary>
+    public IReadOnlyList<ReceivedItem> Received(string? kind = null) => _org.Received(kind);
+
+    /// <summary>Every outbound webhook with its delivery attempts, in the order they were queued.</summary>
+    public IReadOnlyList<WebhookDelivery> Webhooks() => _org.Webhooks.Deliveries();
+
+    public IReadOnlyList<JsonObject> Conversations()
+    {
+        lock (_org.Gate)
+        {
+            return _org.Conversations.Values.OrderBy(c => c.StartTime).Select(Describe).ToList();
+        }
+    }
+
+    public JsonObject? Conversation(string conversationId)
+    {
+        lock (_org.Gate)
+        {
+            return _org.Conversations.TryGetValue(conversationId, out var c) ? Describe(c) : null;
+        }
+    }
+
+    /// <summary>The assigned agent accepts; a conversation waiting with nobody assigned is taken by the desktop agent.</summary>
+    public bool Accept(string conversationId)
+    {
+        lock (_org.Gate)
+        {
+            if (!_org.Conversations.TryGetValue(conversationId, out var conversation) || conversation.Ended)
+            {
+                return false;
+            }
+
+            if (conversation.Agent is null && conversation.QueueId is { } queueId)
+            {
+                var desktop = _org.Users.Values.FirstOrDefault(u => u.Name == DesktopAgentName)
+                    ?? new User { Id = Ids.Entity(), Name = DesktopAgentName, Script = new AgentScript { Manual = true, OnQueue = false } };
+                _org.Users[desktop.Id] = desktop;
+                _org.Queues[queueId].Members.TryAdd(desktop.Id, new QueueMember { Joined = true });
+                conversation.AgentUserId = desktop.Id;
+                conversation.Participants.Add(new Participant
+                {
+                    Id = Ids.Entity(),
+                    Purpose = "agent",
+                    Name = desktop.Name,
+                    State = "alerting",
+                    StartTime = _org.Now,
+                    UserId = desktop.Id,
+                    QueueId = queueId,
+                });
+            }
+
+            return _org.Accept(conversation);
+        }
+    }
+
+    public bool Reply(string conversationId, string text)
+    {
+        lock (_org.Gate)
+        {
+            return _org.Conversations.TryGetValue(conversationId, out var c) && _org.AgentText(c, text) is not null;
+        }
+    }
+
+    public bool Typing(string conversationId)
+    {
+        lock (_org.Gate)
+        {
+            return _org.Conversations.TryGetValue(conversationId, out var c) && _org.AgentTyping(c);
+        }
+    }
+
+    /// <summary>The agent ends the conversation (or, with no agent yet, the queue gives up on it).</summary>
+    public bool End(string conversationId)
+    {
+        lock (_org.Gate)
+        {
+            if (!_org.Conversations.TryGetValue(conversationId, out var c) || c.Ended)
+            {
+                return false;
+            }
+
+            _org.Disconnect(c, c.Agent ?? c.Acd, "client");
+            return true;
+        }
+    }
+
+    private JsonObject Describe(Conversation c)
+    {
+        var json = Org.ConversationJson(c);
+        json["integrationId"] = c.IntegrationId;
+        json["customerId"] = c.CustomerId;
+        json["customerName"] = c.CustomerNickname ?? c.Customer.Name;
+        json["queueId"] = c.QueueId;
+        json["agentUserId"] = c.AgentUserId;
+        json["state"] = c.Ended ? "ended" : c.Agent is { State: "connected" } ? "active" : c.Agent is { State: "alerting" } ? "alerting" : c.QueueId is null ? "unrouted" : "waiting";
+        json["transcript"] = new JsonArray(c.Messages.Select(m => (JsonNode)new JsonObject
+        {
+            ["id"] = m.Id,
+            ["direction"] = m.Direction,
+            ["type"] = m.Type,
+            ["text"] = m.Text,
+            ["time"] = Iso.Format(m.Time),
+            ["status"] = m.Status,
+        }).ToArray());
+        return json;
+    }
+}

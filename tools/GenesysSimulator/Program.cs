@@ -1,0 +1,28 @@
+using System.Runtime.InteropServices;
+using PolyAi.Messaging.GenesysSimulator;
+
+if (!CommandLine.TryParse(args, out var options, out var problem))
+{
+    await Console.Error.WriteLineAsync($"genesys-simulator: {problem}\n{CommandLine.Usage}");
+    return 2;
+}
+
+var stop = new TaskCompletionSource();
+void OnSignal(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.TrySetResult();
+}
+
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+
+await using var simulator = await GenesysSimulatorHost.StartAsync(options);
+Console.WriteLine($"genesys-simulator: base-url={simulator.BaseUrl.ToString().TrimEnd('/')} desktop={simulator.BaseUrl}desktop");
+if (simulator.SeededOrg is { } org)
+{
+    Console.WriteLine($"genesys-simulator: admin client-id={org.ClientId} client-secret={org.ClientSecret} organization={org.OrganizationId} home-division={org.HomeDivisionId}");
+}
+
+await stop.Task;
+return 0;
