@@ -35,8 +35,9 @@ public sealed record HandoffSession(
     public static string? SessionIdOf(OutboundNotification notification) =>
         !string.IsNullOrEmpty(notification.ConversationId) ? notification.ConversationId : notification.Channel.To?.Id is { Length: > 0 } to ? to : null;
 
-    public static HandoffSession Create(TenantKey tenant, string sessionId, DateTimeOffset now) =>
-        new(tenant, sessionId, null, null, now, now, now, 0, 0, 0, new Dictionary<string, MessageReceipt>(), []);
+    /// <param name="firstActivity">The time of the notification that creates the session.</param>
+    public static HandoffSession Create(TenantKey tenant, string sessionId, DateTimeOffset now, DateTimeOffset firstActivity) =>
+        new(tenant, sessionId, null, null, now, now, firstActivity, 0, 0, 0, new Dictionary<string, MessageReceipt>(), []);
 
     public bool HasProcessed(string notificationId) => ProcessedIds.Contains(notificationId);
 

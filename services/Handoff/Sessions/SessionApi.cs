@@ -102,7 +102,7 @@ public static class SessionApi
         {
             var (session, etag) = await services.Dapr.GetStateAndETagAsync<HandoffSession?>(options.StateStore, key, cancellationToken: cancellationToken);
             var now = services.Time.GetUtcNow();
-            session ??= HandoffSession.Create(envelope.Tenant, sessionId, now);
+            session ??= HandoffSession.Create(envelope.Tenant, sessionId, now, envelope.Time);
             if (session.HasProcessed(envelope.Notification.Id))
             {
                 return RecordResult.Duplicate;
