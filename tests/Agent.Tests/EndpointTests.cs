@@ -1,0 +1,47 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using PolyAi.Messaging.Agent.Transcripts;
+using PolyAi.Messaging.Testing;
+using static PolyAi.Messaging.Testing.GenesysNotifications;
+
+namespace PolyAi.Messaging.Agent.Tests;
+
+[Collection(AgentCollection.Name)]
+public sealed class EndpointTests(AgentFixture fixture)
+{
+    private readonly ServiceUnderTest<TranscriptOptions> _service = fixture.Service;
+
+    [Fact]
+    public async Task Dapr_subscribe_lists_the_notifications_topic_with_its_dead_letter_topic()
+    {
+        var subscriptions = await _service.Http.GetFromJsonAsync<JsonElement>(new Uri("/dapr/subscribe", UriKind.Relative));
+
+        var subscription = Assert.Single(subscriptions.EnumerateArray());
+        Assert.Equal("pubsub", subscription.GetProperty("pubsubName").GetString());
+        Assert.Equal("genesys-notifications", subscription.GetProperty("topic").GetString());
+        Assert.Equal("genesys-notifications-dead", subscription.GetProperty("deadLetterTopic").GetString());
+        Assert.Equal("events/genesys-notifications", subscription.GetProperty("route").GetString());
+    }
+
+    [Fact]
+    public async Task Healthz_answers_healthy()
+    {
+        using var response = await _service.Http.GetAsync(new Uri("/healthz", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Metrics_count_consumed_notifications_and_transcript_messages_by_role()
+    {
+        var tenant = AgentFixture.NewTenant();
+        await _service.PublishAsync(tenant, Text(NewId(), "user-metrics", "counted"));
+        await Eventually.Until(
+            () => _service.ReadStateAsync(AgentFixture.TranscriptKey(tenant, "user-metrics")), t => t is not null, "the transcript");
+
+        Assert.True(await _service.MetricAsync("polyai_messaging_notifications_consumed_total", ("service", "agent"), ("type", "Text"), ("outcome", "saved")) >= 1);
+        Assert.True(await _service.MetricAsync("polyai_messaging_transcript_messages_total", ("role", "agent")) >= 1);
+    }
+}

@@ -1,0 +1,52 @@
+namespace PolyAi.Messaging.Testing;
+
+/// <summary>The repository's local Dapr components (state and pub/sub), with a fast inbound retry policy.</summary>
+public static class TestComponents
+{
+    // Fast and finite: a redelivery happens in milliseconds, and a handler that keeps failing ends in the
+    // dead-letter topic instead of retrying for the rest of the test run.
+    private const string Resiliency = """
+        apiVersion: dapr.io/v1alpha1
+        kind: Resiliency
+        metadata:
+          name: resiliency
+        spec:
+          policies:
+            retries:
+              fast:
+                policy: constant
+                duration: 20ms
+                maxRetries: 20
+          targets:
+            components:
+              pubsub:
+                inbound:
+                  retry: fast
+        """;
+
+    public static string WriteTemporaryCopy()
+    {
+        var source = Path.Combine(RepositoryRoot(), "components", "local");
+        var target = Directory.CreateTempSubdirectory("polyai-components-").FullName;
+        foreach (var name in new[] { "statestore.yaml", "pubsub.yaml" })
+        {
+            File.Copy(Path.Combine(source, name), Path.Combine(target, name));
+        }
+
+        File.WriteAllText(Path.Combine(target, "resiliency.yaml"), Resiliency);
+        return target;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (Directory.Exists(Path.Combine(directory.FullName, "components", "local")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No components/local above {AppContext.BaseDirectory}.");
+    }
+}
