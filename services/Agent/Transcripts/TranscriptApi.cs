@@ -140,6 +140,12 @@ public static class TranscriptApi
             }
 
             services.Logger.LogDebug("Etag conflict on attempt {Attempt}", attempt);
+
+            // Jittered back-off so writers racing for the same key do not collide again in lock step.
+            if (attempt < options.MaxSaveAttempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * attempt), services.Time, cancellationToken);
+            }
         }
 
         return AppendResult.Conflict;
@@ -153,4 +159,4 @@ public static class TranscriptApi
     }
 }
 
-public sealed record TranscriptServices(DaprClient Dapr, IOptions<TranscriptOptions> Options, ILogger<TranscriptServices> Logger);
+public sealed record TranscriptServices(DaprClient Dapr, IOptions<TranscriptOptions> Options, TimeProvider Time, ILogger<TranscriptServices> Logger);

@@ -123,6 +123,12 @@ public static class SessionApi
             }
 
             services.Logger.LogDebug("Etag conflict on attempt {Attempt}", attempt);
+
+            // Jittered back-off so writers racing for the same key do not collide again in lock step.
+            if (attempt < options.MaxSaveAttempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * attempt), services.Time, cancellationToken);
+            }
         }
 
         return RecordResult.Conflict;
