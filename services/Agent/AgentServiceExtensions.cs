@@ -1,4 +1,3 @@
-using PolyAi.Messaging.Agent.Notifications;
 using PolyAi.Messaging.Agent.Transcripts;
 using PolyAi.Messaging.ServiceDefaults;
 
@@ -10,7 +9,7 @@ public static class AgentServiceExtensions
     {
         builder.Services.AddValidatedOptions<TranscriptOptions>(TranscriptOptions.Section);
         builder.Services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.TypeInfoResolverChain.Insert(0, AgentJsonContext.Default));
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, NotificationJsonContext.Default));
         return builder;
     }
 }

@@ -1,4 +1,3 @@
-using PolyAi.Messaging.Handoff.Notifications;
 using PolyAi.Messaging.Handoff.Sessions;
 using PolyAi.Messaging.ServiceDefaults;
 
@@ -10,7 +9,7 @@ public static class HandoffServiceExtensions
     {
         builder.Services.AddValidatedOptions<HandoffSessionOptions>(HandoffSessionOptions.Section);
         builder.Services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.TypeInfoResolverChain.Insert(0, HandoffJsonContext.Default));
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, NotificationJsonContext.Default));
         return builder;
     }
 }

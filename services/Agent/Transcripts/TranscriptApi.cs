@@ -2,7 +2,6 @@ using Dapr;
 using Dapr.Client;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using PolyAi.Messaging.Agent.Notifications;
 using PolyAi.Messaging.Genesys.OpenMessaging;
 using PolyAi.Messaging.ServiceDefaults;
 
@@ -37,7 +36,7 @@ public static class TranscriptApi
         if (envelope is null)
         {
             services.Logger.LogWarning("Dropping an unprocessable notification to the dead-letter topic: {Error}", error);
-            NotificationMetrics.Count("Invalid", Outcomes.Dropped);
+            NotificationMetrics.Count(TranscriptMetrics.Service, "Invalid", Outcomes.Dropped);
             return TypedResults.Ok(TopicAck.Drop);
         }
 
@@ -55,14 +54,14 @@ public static class TranscriptApi
         {
             // Typing and receipts matter to the conversation issue; for now they are seen and acked.
             services.Logger.LogDebug("Ignoring a {Type} notification", notification.Type);
-            NotificationMetrics.Count(envelope.TypeLabel, Outcomes.Ignored);
+            NotificationMetrics.Count(TranscriptMetrics.Service, envelope.TypeLabel, Outcomes.Ignored);
             return TypedResults.Ok(TopicAck.Success);
         }
 
         if (string.IsNullOrEmpty(conversationId))
         {
             services.Logger.LogWarning("Dropping a {Type} notification without channel.to.id to the dead-letter topic", notification.Type);
-            NotificationMetrics.Count(envelope.TypeLabel, Outcomes.Dropped);
+            NotificationMetrics.Count(TranscriptMetrics.Service, envelope.TypeLabel, Outcomes.Dropped);
             return TypedResults.Ok(TopicAck.Drop);
         }
 
@@ -70,7 +69,7 @@ public static class TranscriptApi
         {
             // Attachment-only messages are not transcribed yet.
             services.Logger.LogInformation("Ignoring a {Type} notification without text", notification.Type);
-            NotificationMetrics.Count(envelope.TypeLabel, Outcomes.Ignored);
+            NotificationMetrics.Count(TranscriptMetrics.Service, envelope.TypeLabel, Outcomes.Ignored);
             return TypedResults.Ok(TopicAck.Success);
         }
 
@@ -81,81 +80,45 @@ public static class TranscriptApi
             envelope.Time,
             notification.ConversationId);
 
-        AppendResult result;
+        var options = services.Options.Value;
+        StateUpdate result;
         try
         {
-            result = await AppendAsync(services, Transcript.StateKey(envelope.Tenant, conversationId), envelope.Tenant, conversationId, message, cancellationToken);
+            result = await services.Dapr.UpdateAsync<Transcript>(
+                options.StateStore,
+                Transcript.StateKey(envelope.Tenant, conversationId),
+                current =>
+                {
+                    var transcript = current ?? new Transcript(envelope.Tenant, conversationId, []);
+                    return transcript.Contains(message.Id) ? null : transcript.With(message, options.MaxMessages);
+                },
+                options.MaxSaveAttempts,
+                services.Time,
+                cancellationToken);
         }
         catch (DaprException e)
         {
             services.Logger.LogError(e, "Could not save the transcript; Dapr will redeliver");
-            NotificationMetrics.Count(envelope.TypeLabel, Outcomes.Failed);
+            NotificationMetrics.Count(TranscriptMetrics.Service, envelope.TypeLabel, Outcomes.Failed);
             return TypedResults.Problem("The transcript could not be saved.", statusCode: StatusCodes.Status500InternalServerError);
         }
 
         switch (result)
         {
-            case AppendResult.Saved:
+            case StateUpdate.Saved:
                 services.Logger.LogInformation("Added a {Role} message to the transcript", message.Role);
-                NotificationMetrics.Count(envelope.TypeLabel, Outcomes.Saved);
-                NotificationMetrics.TranscriptMessages.WithLabels(message.Role).Inc();
+                NotificationMetrics.Count(TranscriptMetrics.Service, envelope.TypeLabel, Outcomes.Saved);
+                TranscriptMetrics.Messages.WithLabels(message.Role).Inc();
                 return TypedResults.Ok(TopicAck.Success);
-            case AppendResult.Duplicate:
+            case StateUpdate.Unchanged:
                 services.Logger.LogInformation("Message already in the transcript; acking the redelivery");
-                NotificationMetrics.Count(envelope.TypeLabel, Outcomes.Duplicate);
+                NotificationMetrics.Count(TranscriptMetrics.Service, envelope.TypeLabel, Outcomes.Duplicate);
                 return TypedResults.Ok(TopicAck.Success);
             default:
                 services.Logger.LogWarning("Transcript kept changing under us; asking Dapr to redeliver");
-                NotificationMetrics.Count(envelope.TypeLabel, Outcomes.Conflict);
+                NotificationMetrics.Count(TranscriptMetrics.Service, envelope.TypeLabel, Outcomes.Conflict);
                 return TypedResults.Ok(TopicAck.Retry);
         }
-    }
-
-    /// <summary>Optimistic read-modify-write: read with the etag, save only if nobody saved in between, else again.</summary>
-    private static async Task<AppendResult> AppendAsync(
-        TranscriptServices services, string key, TenantKey tenant, string conversationId, TranscriptMessage message, CancellationToken cancellationToken)
-    {
-        var options = services.Options.Value;
-        for (var attempt = 1; attempt <= options.MaxSaveAttempts; attempt++)
-        {
-            var (transcript, etag) = await services.Dapr.GetStateAndETagAsync<Transcript?>(options.StateStore, key, cancellationToken: cancellationToken);
-            transcript ??= new Transcript(tenant, conversationId, []);
-            if (transcript.Contains(message.Id))
-            {
-                return AppendResult.Duplicate;
-            }
-
-            // FirstWrite: with an empty etag (no transcript yet) the save succeeds only if the key still does not
-            // exist, so two first messages cannot overwrite each other.
-            var saved = await services.Dapr.TrySaveStateAsync(
-                options.StateStore,
-                key,
-                transcript.With(message, options.MaxMessages),
-                etag ?? string.Empty,
-                new StateOptions { Concurrency = ConcurrencyMode.FirstWrite },
-                cancellationToken: cancellationToken);
-            if (saved)
-            {
-                return AppendResult.Saved;
-            }
-
-            services.Logger.LogDebug("Etag conflict on attempt {Attempt}", attempt);
-
-            // Jittered back-off so writers racing for the same key do not collide again in lock step.
-            if (attempt < options.MaxSaveAttempts)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * attempt), services.Time, cancellationToken);
-            }
-        }
-
-        return AppendResult.Conflict;
-    }
-
-    private enum AppendResult
-    {
-        Saved,
-        Duplicate,
-        Conflict,
     }
 }
 

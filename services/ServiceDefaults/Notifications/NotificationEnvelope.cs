@@ -1,9 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using PolyAi.Messaging.Genesys.OpenMessaging;
-using PolyAi.Messaging.ServiceDefaults;
 
-namespace PolyAi.Messaging.Handoff.Notifications;
+namespace PolyAi.Messaging.ServiceDefaults;
 
 /// <summary>A <see cref="GenesysNotificationReceived"/> taken off the topic, checked and typed.</summary>
 public sealed record NotificationEnvelope(TenantKey Tenant, DateTimeOffset ReceivedAt, OutboundNotification Notification)
@@ -79,4 +78,5 @@ public sealed record NotificationEnvelope(TenantKey Tenant, DateTimeOffset Recei
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(GenesysNotificationReceived))]
-internal sealed partial class NotificationJsonContext : JsonSerializerContext;
+[JsonSerializable(typeof(TopicAck))]
+public sealed partial class NotificationJsonContext : JsonSerializerContext;

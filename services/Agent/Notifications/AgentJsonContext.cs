@@ -1,8 +1,0 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
-namespace PolyAi.Messaging.Agent.Notifications;
-
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-[JsonSerializable(typeof(TopicAck))]
-internal sealed partial class AgentJsonContext : JsonSerializerContext;

@@ -1,0 +1,22 @@
+using Prometheus;
+
+namespace PolyAi.Messaging.Handoff.Sessions;
+
+internal static class SessionMetrics
+{
+    public const string Service = "handoff";
+
+    private static readonly Counter Receipts = Metrics.CreateCounter(
+        "polyai_messaging_receipts_total",
+        "Genesys delivery receipts recorded on handoff sessions, by status.",
+        new CounterConfiguration { LabelNames = ["status"] });
+
+    /// <summary>A receipt status as a label: the documented values as-is, anything else "Other".</summary>
+    public static string StatusLabel(string status) => status switch
+    {
+        "Sent" or "Delivered" or "Read" or "Failed" or "Published" or "Removed" => status,
+        _ => "Other",
+    };
+
+    public static void CountReceipt(string status) => Receipts.WithLabels(StatusLabel(status)).Inc();
+}
