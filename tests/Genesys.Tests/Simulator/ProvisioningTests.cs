@@ -1,4 +1,4 @@
-using PolyAi.Messaging.GenesysSimulator.Control;
+using PolyAi.Messaging.GenesysSimulator;
 
 namespace PolyAi.Messaging.Genesys.Tests.Simulator;
 
