@@ -477,3 +477,35 @@ public sealed class ClientBehaviourTests : IDisposable
             Task.FromResult(StubGenesys.Json(HttpStatusCode.Unauthorized, """{"error":"invalid_client","description":"client not found"}"""));
     }
 }
+
+/// <summary>Endpoints the simulator does not serve yet (role list and update), checked on the wire.</summary>
+public sealed class RoleMaintenanceTests : IDisposable
+{
+    private readonly StubGenesys _stub = new();
+
+    public void Dispose() => _stub.Dispose();
+
+    [Fact]
+    public async Task Roles_are_listed_by_name_and_replaced_with_put()
+    {
+        _stub.Respond = (r, _) => Task.FromResult(r.Method == HttpMethod.Get
+            ? StubGenesys.Json(HttpStatusCode.OK, """{"entities":[{"id":"r-1","name":"AI Handoff Provider"}],"pageSize":25,"pageNumber":1,"total":1}""")
+            : StubGenesys.Json(HttpStatusCode.OK, """{"id":"r-1","name":"AI Handoff Provider","permissionPolicies":[{"domain":"conversation","entityName":"message","actionSet":["*"]}]}"""));
+        using var client = StubGenesys.Client(_stub);
+
+        var page = await client.Authorization.ListRolesAsync("AI Handoff Provider");
+        var role = await client.Authorization.UpdateRoleAsync("r-1", new RoleRequest
+        {
+            Name = "AI Handoff Provider",
+            PermissionPolicies = [new PermissionPolicy { Domain = "conversation", EntityName = "message", ActionSet = ["*"] }],
+        });
+
+        Assert.Equal("r-1", Assert.Single(page.Entities).Id);
+        Assert.Equal("*", role.PermissionPolicies![0].ActionSet[0]);
+        var sent = _stub.ApiRequests;
+        Assert.Equal("?name=AI%20Handoff%20Provider&pageSize=25&pageNumber=1", sent[0].Uri.Query);
+        Assert.Equal(HttpMethod.Put, sent[1].Method);
+        Assert.Equal("/api/v2/authorization/roles/r-1", sent[1].Path);
+        Assert.Equal("""{"name":"AI Handoff Provider","permissionPolicies":[{"domain":"conversation","entityName":"message","actionSet":["*"]}]}""", sent[1].Body);
+    }
+}
