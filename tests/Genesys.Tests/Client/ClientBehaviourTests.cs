@@ -397,7 +397,8 @@ public sealed class ClientBehaviourTests : IDisposable
         await client.Conversations.GetMessageConversationAsync(id);
 
         Assert.Equal(before503 + 1, GenesysMetricsHandler.RequestsCounter.WithLabels(Endpoint, "503").Value);
-        Assert.Equal(before200 + 1, GenesysMetricsHandler.RequestsCounter.WithLabels(Endpoint, "200").Value);
+        // Simulator tests in other classes may count 200s on this endpoint concurrently; none of them sees a 503 here.
+        Assert.True(GenesysMetricsHandler.RequestsCounter.WithLabels(Endpoint, "200").Value >= before200 + 1);
         Assert.DoesNotContain(GenesysMetricsHandler.RequestsCounter.GetAllLabelValues(), labels => labels[0].Contains(id, StringComparison.Ordinal));
     }
 
