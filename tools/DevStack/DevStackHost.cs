@@ -16,9 +16,12 @@ public sealed class DevStackHost : IAsyncDisposable
     public const string Agent = "agent";
     public const string Handoff = "handoff";
     public const string Sidecar = "sidecar";
+    public const string Genesys = "genesys";
 
     /// <summary>The services that have a Dapr sidecar (their app id is their name).</summary>
     public static readonly IReadOnlyList<string> DaprApps = [Verifier, Agent, Handoff];
+
+    private const string HandoffGrpc = "handoff-grpc";
 
     private static readonly (string Name, string Folder, string Assembly)[] Services =
     [
@@ -48,6 +51,12 @@ public sealed class DevStackHost : IAsyncDisposable
     public IReadOnlyList<RegisteredTenant> Tenants { get; private set; } = [];
 
     public Uri EdgeUrl => _serviceUrls[Edge];
+
+    /// <summary>The Genesys simulator standing in for Genesys Cloud (API, login, control API, /desktop).</summary>
+    public Uri GenesysUrl => _serviceUrls[Genesys];
+
+    /// <summary>The handoff service's gRPC (HTTP/2) endpoint, called by the agent.</summary>
+    public Uri HandoffGrpcUrl => _serviceUrls[HandoffGrpc];
 
     public Uri ServiceUrl(string service) => _serviceUrls[service];
 
@@ -111,11 +120,8 @@ public sealed class DevStackHost : IAsyncDisposable
         var ct = timeout.Token;
 
         var components = PrepareComponents();
-        var tenants = _options.Tenants.Distinct().Select(t => (Tenant: t, Secret: LocalSecrets.NewWebhookSecret())).ToList();
-        LocalSecrets.Write(Path.Combine(components, "secrets.json"), tenants);
-
         var ports = new PortPlan(_options.UseFreePorts);
-        foreach (var (name, _, _) in Services)
+        foreach (var name in Services.Select(s => s.Name).Append(Genesys).Append(HandoffGrpc))
         {
             _serviceUrls[name] = Loopback(name == Edge && !_options.UseFreePorts ? _options.EdgePort : ports.Next(name));
         }
@@ -125,11 +131,26 @@ public sealed class DevStackHost : IAsyncDisposable
             _sidecars[app] = (Loopback(ports.Next(app + "-dapr-http")), Loopback(ports.Next(app + "-dapr-grpc")));
         }
 
+        // Genesys first: each tenant's org (integration with its webhook URL and secret, queue, flow, routing,
+        // agents) must exist before the tenant's OAuth client can go into the secrets file.
+        var genesys = Add(Genesys, Layout.Assembly("tools/GenesysSimulator", "GenesysSimulator"), ["--urls", Origin(GenesysUrl)], new Dictionary<string, string>());
+        genesys.Start();
+        await WaitHealthyAsync(genesys, new Uri(GenesysUrl, "desktop"), ct);
+        var tenants = new List<(TenantKey Tenant, string Secret, SimulatedOrg Org)>();
+        foreach (var tenant in _options.Tenants.Distinct())
+        {
+            var secret = LocalSecrets.NewWebhookSecret();
+            var org = await SimulatedOrg.SeedAsync(_http, GenesysUrl, WebhookUrl(tenant), secret, _options.Agents.ToList(), ct);
+            tenants.Add((tenant, secret, org));
+        }
+
+        LocalSecrets.Write(Path.Combine(components, "secrets.json"), tenants);
+
         var sidecarArguments = new List<string> { "--components", components };
         foreach (var app in DaprApps)
         {
             var (http, grpc) = _sidecars[app];
-            sidecarArguments.AddRange(["--app", $"{app}=http:{http.Port},grpc:{grpc.Port},app:{_serviceUrls[app].ToString().TrimEnd('/')}"]);
+            sidecarArguments.AddRange(["--app", $"{app}=http:{http.Port},grpc:{grpc.Port},app:{Origin(_serviceUrls[app])}"]);
         }
 
         var sidecar = Add(Sidecar, Layout.Assembly("tools/DevSidecar", "DevSidecar"), sidecarArguments, new Dictionary<string, string>());
@@ -165,18 +186,24 @@ public sealed class DevStackHost : IAsyncDisposable
         return components;
     }
 
-    private async Task<IReadOnlyList<RegisteredTenant>> RegisterTenantsAsync(IEnumerable<(TenantKey Tenant, string Secret)> tenants, CancellationToken ct)
+    private Uri WebhookUrl(TenantKey tenant) => new(EdgeUrl, $"webhooks/genesys/{tenant}/events");
+
+    private static string Origin(Uri url) => url.GetLeftPart(UriPartial.Authority);
+
+    private async Task<IReadOnlyList<RegisteredTenant>> RegisterTenantsAsync(IEnumerable<(TenantKey Tenant, string Secret, SimulatedOrg Org)> tenants, CancellationToken ct)
     {
         using var dapr = new DaprClientBuilder()
             .UseGrpcEndpoint(_sidecars[Verifier].Grpc.ToString())
             .UseHttpEndpoint(_sidecars[Verifier].Http.ToString())
             .Build();
         var registered = new List<RegisteredTenant>();
-        foreach (var (tenant, secret) in tenants)
+        foreach (var (tenant, secret, org) in tenants)
         {
-            var record = new TenantRecord(tenant.AccountId, tenant.ProjectId, tenant.ClientEnv);
+            var record = new TenantRecord(
+                tenant.AccountId, tenant.ProjectId, tenant.ClientEnv,
+                GenesysBaseUrl: GenesysUrl, IntegrationId: org.IntegrationId, QueueId: org.QueueId, FlowName: SimulatedOrg.FlowName);
             await dapr.SaveStateAsync("statestore", tenant.RecordStateKey, record, cancellationToken: ct);
-            registered.Add(new RegisteredTenant(tenant, secret, new Uri(EdgeUrl, $"webhooks/genesys/{tenant}/events")));
+            registered.Add(new RegisteredTenant(tenant, secret, WebhookUrl(tenant), org));
         }
 
         return registered;
@@ -186,19 +213,31 @@ public sealed class DevStackHost : IAsyncDisposable
     {
         var environment = new Dictionary<string, string>(_options.ServiceSettings)
         {
-            ["ASPNETCORE_URLS"] = _serviceUrls[service].ToString().TrimEnd('/'),
+            ["ASPNETCORE_URLS"] = Origin(_serviceUrls[service]),
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["DOTNET_NOLOGO"] = "1",
         };
         if (_sidecars.TryGetValue(service, out var sidecar))
         {
-            environment["DAPR_HTTP_ENDPOINT"] = sidecar.Http.ToString().TrimEnd('/');
-            environment["DAPR_GRPC_ENDPOINT"] = sidecar.Grpc.ToString().TrimEnd('/');
+            environment["DAPR_HTTP_ENDPOINT"] = Origin(sidecar.Http);
+            environment["DAPR_GRPC_ENDPOINT"] = Origin(sidecar.Grpc);
         }
 
-        if (service == Edge)
+        switch (service)
         {
-            environment["ReverseProxy__Clusters__verifier__Destinations__primary__Address"] = _serviceUrls[Verifier].ToString();
+            case Edge:
+                environment["ReverseProxy__Clusters__verifier__Destinations__primary__Address"] = _serviceUrls[Verifier].ToString();
+                environment["ReverseProxy__Clusters__agent__Destinations__primary__Address"] = _serviceUrls[Agent].ToString();
+                break;
+            case Agent:
+                environment["Handoff__GrpcAddress"] = Origin(HandoffGrpcUrl);
+                break;
+            case Handoff:
+                // HTTP/1.1 for health, metrics and Dapr deliveries; HTTP/2 cleartext for the agent's gRPC calls.
+                environment["Kestrel__Endpoints__Http__Url"] = Origin(_serviceUrls[Handoff]);
+                environment["Kestrel__Endpoints__Grpc__Url"] = Origin(HandoffGrpcUrl);
+                environment["Kestrel__Endpoints__Grpc__Protocols"] = "Http2";
+                break;
         }
 
         return environment;
@@ -262,7 +301,7 @@ public sealed class DevStackHost : IAsyncDisposable
     {
         private static readonly Dictionary<string, int> Fixed = new()
         {
-            [Verifier] = 5101, [Agent] = 5102, [Handoff] = 5103, [Edge] = 8080,
+            [Verifier] = 5101, [Agent] = 5102, [Handoff] = 5103, [HandoffGrpc] = 5113, [Edge] = 8080, [Genesys] = 9090,
             ["verifier-dapr-http"] = 3501, ["verifier-dapr-grpc"] = 50001,
             ["agent-dapr-http"] = 3502, ["agent-dapr-grpc"] = 50002,
             ["handoff-dapr-http"] = 3503, ["handoff-dapr-grpc"] = 50003,

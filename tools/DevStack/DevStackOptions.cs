@@ -18,6 +18,9 @@ public sealed class DevStackOptions
     /// <summary>Tenants to register, each with its own freshly generated webhook secret. The demo tenant comes first.</summary>
     public IList<TenantKey> Tenants { get; } = new List<TenantKey> { DemoTenant };
 
+    /// <summary>The simulated human agents on each tenant's queue in the Genesys simulator (empty: nobody on queue).</summary>
+    public IList<SimulatedAgent> Agents { get; } = new List<SimulatedAgent> { new() { Name = "Sam" } };
+
     /// <summary>Extra configuration for every service, as environment variables (e.g. <c>Edge__RateLimit__PermitsPerSecond</c>).</summary>
     public IDictionary<string, string> ServiceSettings { get; } = new Dictionary<string, string>();
 

@@ -11,12 +11,17 @@ public static class LocalSecrets
     /// <summary>A new webhook secret: 32 random bytes, Base64url (what Genesys' integration accepts: more than 15 characters).</summary>
     public static string NewWebhookSecret() => Base64Url(RandomNumberGenerator.GetBytes(32));
 
-    public static void Write(string path, IEnumerable<(TenantKey Tenant, string WebhookSecret)> tenants)
+    public static void Write(string path, IEnumerable<(TenantKey Tenant, string WebhookSecret, SimulatedOrg Org)> tenants)
     {
         var root = new JsonObject();
-        foreach (var (tenant, secret) in tenants)
+        foreach (var (tenant, secret, org) in tenants)
         {
-            root[tenant.SecretName] = new JsonObject { [TenantSecrets.WebhookSecretField] = secret };
+            root[tenant.SecretName] = new JsonObject
+            {
+                [TenantSecrets.WebhookSecretField] = secret,
+                [TenantSecrets.OAuthClientIdField] = org.ClientId,
+                [TenantSecrets.OAuthClientSecretField] = org.ClientSecret,
+            };
         }
 
         var temporary = path + ".tmp";

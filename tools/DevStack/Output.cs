@@ -23,13 +23,17 @@ internal static class Output
             lines.Add($"  {service,-14} {stack.ServiceUrl(service)}  dapr http {stack.SidecarHttpEndpoint(service)}  grpc {stack.SidecarGrpcEndpoint(service)}");
         }
 
+        lines.Add($"  handoff gRPC   {stack.HandoffGrpcUrl}");
+        lines.Add($"  Genesys (simulated) {stack.GenesysUrl}   agent desktop {stack.GenesysUrl}desktop");
         lines.Add("  health: /healthz   metrics: /metrics   (on every service)");
+        lines.Add($"Webchat: {stack.EdgeUrl}");
         lines.Add("Tenants:");
         foreach (var tenant in stack.Tenants)
         {
             lines.Add($"  {tenant.Key}");
             lines.Add($"    webhook URL     {tenant.WebhookUrl}");
             lines.Add($"    webhook secret  {tenant.WebhookSecret}   (local stack only)");
+            lines.Add($"    Genesys         integration {tenant.Genesys.IntegrationId}, queue {tenant.Genesys.QueueId}, {tenant.Genesys.AgentIds.Count} agent(s) on queue");
         }
 
         lines.Add($"Send a signed sample webhook to {stack.Tenants[0].Key} (expect HTTP 200):");

@@ -10,10 +10,12 @@ var tenantOption = new Option<string[]>("--tenant")
 };
 var edgePortOption = new Option<int>("--edge-port") { Description = "Port of the public edge.", DefaultValueFactory = _ => 8080 };
 var stateOption = new Option<string?>("--state-dir") { Description = "Where generated components and local secrets go (default .devstack/)." };
+var noAgentsOption = new Option<bool>("--no-agents") { Description = "Nobody on the simulated Genesys queue: try the \"no agents available\" path." };
+var manualAgentOption = new Option<bool>("--manual-agent") { Description = "Be the human agent yourself on the simulator's /desktop page instead of a scripted one." };
 
 var root = new RootCommand("Runs PolyAI Messaging locally: dev sidecar, verifier, agent, handoff and edge, each its own process.")
 {
-    tenantOption, edgePortOption, stateOption,
+    tenantOption, edgePortOption, stateOption, noAgentsOption, manualAgentOption,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -23,6 +25,15 @@ root.SetAction(async (parse, cancellationToken) =>
         StateDirectory = parse.GetValue(stateOption),
         Log = Output.Child,
     };
+    if (parse.GetValue(noAgentsOption))
+    {
+        options.Agents.Clear();
+    }
+    else if (parse.GetValue(manualAgentOption))
+    {
+        options.Agents[0] = options.Agents[0] with { Manual = true, EndAfterMessages = null };
+    }
+
     foreach (var text in parse.GetValue(tenantOption) ?? [])
     {
         var parts = text.Split('/');
@@ -42,7 +53,7 @@ root.SetAction(async (parse, cancellationToken) =>
         stop.Cancel();
     });
 
-    Output.Info("starting: dev sidecar, verifier, agent, handoff, edge ...");
+    Output.Info("starting: Genesys simulator, dev sidecar, verifier, agent, handoff, edge ...");
     var started = System.Diagnostics.Stopwatch.StartNew();
     await using var stack = await DevStackHost.StartAsync(options, stop.Token);
     stack.PartExited += (name, code) => Output.Error($"!!! {name} exited unexpectedly with code {code}; the stack is degraded. Ctrl+C stops everything.");

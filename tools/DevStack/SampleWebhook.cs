@@ -6,9 +6,10 @@ public static class SampleWebhook
     public static string CurlCommand(RegisteredTenant tenant)
     {
         // A new id per run (Genesys ids are unique; a repeated id is acknowledged as a duplicate, not processed again).
-        var body = "{\"id\":\"sample-'\"$(date +%s%N)\"'\",\"channel\":{\"id\":\"demo-integration\",\"platform\":\"Open\",\"type\":\"Private\","
+        var integration = tenant.Genesys.IntegrationId;
+        var body = "{\"id\":\"sample-'\"$(date +%s%N)\"'\",\"channel\":{\"id\":\"" + integration + "\",\"platform\":\"Open\",\"type\":\"Private\","
             + "\"messageId\":\"sample-message\",\"to\":{\"id\":\"demo-customer\",\"idType\":\"Opaque\"},"
-            + "\"from\":{\"id\":\"demo-integration\",\"idType\":\"Opaque\",\"nickname\":\"Demo integration\"},"
+            + "\"from\":{\"id\":\"" + integration + "\",\"idType\":\"Opaque\",\"nickname\":\"Demo integration\"},"
             + "\"time\":\"2026-01-01T12:00:00.000Z\"},\"conversationId\":\"demo-genesys-conversation\","
             + "\"direction\":\"Outbound\",\"originatingEntity\":\"Human\",\"type\":\"Text\",\"text\":\"Hello from a human agent\"}";
         return $"body='{body}'; "
