@@ -13,6 +13,17 @@ public sealed class StackFixture : IAsyncLifetime
 {
     public static readonly TenantKey OtherTenant = new("ACCOUNT-other", "PROJECT-other", "live");
 
+    /// <summary>Its only agent goes off queue: nobody to hand over to.</summary>
+    public static readonly TenantKey NoAgentsTenant = new("ACCOUNT-empty", "PROJECT-empty", "live");
+
+    /// <summary>Its agent never ends the conversation: only the customer does.</summary>
+    public static readonly TenantKey PatientTenant = new("ACCOUNT-patient", "PROJECT-patient", "live");
+
+    /// <summary>Genesys faults are injected on its integration's inbound API.</summary>
+    public static readonly TenantKey FaultyTenant = new("ACCOUNT-faulty", "PROJECT-faulty", "live");
+
+    public static readonly string[] AgentReplies = ["Hi, I'm Sam from support.", "Thanks, that's sorted now. Bye!"];
+
     private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "polyai-e2e-" + Guid.NewGuid().ToString("N"));
     private readonly ConcurrentQueue<string> _log = new();
     private DevStackHost? _stack;
@@ -26,6 +37,14 @@ public sealed class StackFixture : IAsyncLifetime
 
     public RegisteredTenant Other => Stack.Tenants.Single(t => t.Key == OtherTenant);
 
+    public RegisteredTenant NoAgents => Stack.Tenants.Single(t => t.Key == NoAgentsTenant);
+
+    public RegisteredTenant Patient => Stack.Tenants.Single(t => t.Key == PatientTenant);
+
+    public RegisteredTenant Faulty => Stack.Tenants.Single(t => t.Key == FaultyTenant);
+
+    public SimulatorControl Simulator => new(Http, Stack.GenesysUrl);
+
     public DaprClient Dapr => _dapr ?? throw new InvalidOperationException("Stack not started.");
 
     public async Task InitializeAsync()
@@ -37,11 +56,19 @@ public sealed class StackFixture : IAsyncLifetime
             Log = (service, line) => _log.Enqueue($"{service}: {line}"),
             StartTimeout = TimeSpan.FromSeconds(90),
         };
-        options.Tenants.Add(OtherTenant);
+        foreach (var tenant in new[] { OtherTenant, NoAgentsTenant, PatientTenant, FaultyTenant })
+        {
+            options.Tenants.Add(tenant);
+        }
+
+        options.Agents[0] = new SimulatedAgent { Name = "Sam", AcceptDelayMs = 100, ReplyDelayMs = 200, Replies = AgentReplies, EndAfterMessages = 2 };
         // The stream test sends hundreds of webhooks for one tenant in seconds.
         options.ServiceSettings["Edge__RateLimit__PermitsPerSecond"] = "5000";
         options.ServiceSettings["Edge__RateLimit__Burst"] = "5000";
         _stack = await DevStackHost.StartAsync(options);
+        await Simulator.SetOnQueueAsync(NoAgents.Genesys.AgentIds[0], onQueue: false);
+        await Simulator.SetOnQueueAsync(Patient.Genesys.AgentIds[0], onQueue: false);
+        await Simulator.AddAgentAsync(Patient.Genesys.QueueId, new { name = "Pat", acceptDelayMs = 100, replyDelayMs = 200, replies = AgentReplies, endAfterMessages = (int?)null });
         _dapr = new DaprClientBuilder()
             .UseGrpcEndpoint(Stack.SidecarGrpcEndpoint(DevStackHost.Agent).ToString())
             .UseHttpEndpoint(Stack.SidecarHttpEndpoint(DevStackHost.Agent).ToString())
