@@ -50,14 +50,10 @@ internal sealed class ApiGate(Org org, FaultBook faults)
             }
         }
 
-        if (!isApi)
-        {
-            await next(context);
-            return;
-        }
-
-        var (client, problem) = Authenticate(context.Request.Headers.Authorization.ToString());
-        var (allowed, count, reset) = org.CountRequest(client?.Id ?? "anonymous");
+        // Token requests count per presented client credentials (client.credentials.token.rate.per.minute), API calls per client.
+        var (client, problem) = isApi ? Authenticate(context.Request.Headers.Authorization.ToString()) : (null, null);
+        var key = isApi ? client?.Id ?? "anonymous" : "token:" + context.Request.Headers.Authorization.ToString();
+        var (allowed, count, reset) = org.CountRequest(key);
         context.Response.Headers["inin-ratelimit-count"] = count.ToString(System.Globalization.CultureInfo.InvariantCulture);
         context.Response.Headers["inin-ratelimit-allowed"] = org.Options.RateLimitPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
         context.Response.Headers["inin-ratelimit-reset"] = reset.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -65,6 +61,12 @@ internal sealed class ApiGate(Org org, FaultBook faults)
         {
             context.Response.Headers.RetryAfter = reset.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await GenesysErrors.WriteAsync(context, 429, "too.many.requests", $"Rate limit exceeded the maximum. [{org.Options.RateLimitPerMinute}] requests for [client.credentials.token.rate.per.minute]");
+            return;
+        }
+
+        if (!isApi)
+        {
+            await next(context);
             return;
         }
 

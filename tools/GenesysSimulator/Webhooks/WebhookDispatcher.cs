@@ -13,6 +13,9 @@ namespace PolyAi.Messaging.GenesysSimulator.Webhooks;
 /// </summary>
 internal sealed class WebhookDispatcher : IAsyncDisposable
 {
+    // Like Genesys (Java/Jackson), write text as is: no \u escapes for apostrophes, accents or emoji.
+    private static readonly System.Text.Json.JsonSerializerOptions BodyFormat = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly HttpClient _http;
     private readonly GenesysSimulatorOptions _options;
     private readonly ILogger _logger;
@@ -35,7 +38,7 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
 
     public void Enqueue(Uri url, string secret, IReadOnlyDictionary<string, string> headers, string? conversationId, JsonObject body)
     {
-        var raw = body.ToJsonString();
+        var raw = body.ToJsonString(BodyFormat);
         var delivery = new Delivery((string?)body["id"] ?? Guid.NewGuid().ToString("N"), url, conversationId, raw, Sign(secret, Encoding.UTF8.GetBytes(raw)), headers);
         lock (_gate)
         {

@@ -1,0 +1,31 @@
+namespace PolyAi.Messaging.GenesysSimulator.Tests;
+
+public sealed class CommandLineTests
+{
+    [Fact]
+    public void Urls_and_seed_org_set_the_port_and_seeding()
+    {
+        Assert.True(CommandLine.TryParse(["--urls", "http://127.0.0.1:9090", "--seed-org"], out var options, out _));
+
+        Assert.Equal(9090, options.Port);
+        Assert.True(options.SeedOrg);
+    }
+
+    [Theory]
+    [InlineData("http://0.0.0.0:9090")]
+    [InlineData("https://127.0.0.1:9090")]
+    public void Urls_that_are_not_plain_http_loopback_are_refused(string url)
+    {
+        Assert.False(CommandLine.TryParse(["--urls", url], out _, out var problem));
+
+        Assert.Contains("127.0.0.1", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unknown_arguments_are_refused()
+    {
+        Assert.False(CommandLine.TryParse(["--nope"], out _, out var problem));
+
+        Assert.Contains("--nope", problem, StringComparison.Ordinal);
+    }
+}
