@@ -87,6 +87,33 @@ public sealed class ControlApiTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task World_and_agent_seeded_over_http_with_only_the_required_fields_get_the_documented_defaults()
+    {
+        var world = await Json(await _http.PostAsJsonAsync("_sim/world", new JsonObject
+        {
+            ["webhookUrl"] = _receiver.Url.ToString(),
+            ["webhookSecret"] = "0123456789abcdef-secret",
+            ["agents"] = new JsonArray(new JsonObject { ["name"] = "Pat" }),
+        }));
+        using var client = await GenesysClient.LoginAsync(_sim.BaseUrl, (string)world["clientId"]!, (string)world["clientSecret"]!);
+
+        var queue = await client.OkAsync(HttpMethod.Get, $"api/v2/routing/queues/{world["queueId"]}");
+        await client.OkAsync(HttpMethod.Post, Sim.InboundPath((string)world["integrationId"]!), Sim.InboundText("user-p", "hi"));
+
+        Assert.Equal("AI Handoff", (string?)queue["name"]);
+        var reply = await Eventually.Get(() => _receiver.Received.FirstOrDefault(w => w.Type == "Text"), "Pat's default reply (on queue by default)");
+        Assert.Equal("Hello, this is a human agent.", (string?)reply.Json["text"]);
+    }
+
+    [Fact]
+    public async Task World_without_a_webhook_url_is_400()
+    {
+        using var response = await _http.PostAsJsonAsync("_sim/world", new JsonObject { ["webhookSecret"] = "0123456789abcdef-secret" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Faults_and_token_expiry_can_be_set_over_http()
     {
         var org = _sim.Control.SeedOrg();

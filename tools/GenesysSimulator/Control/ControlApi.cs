@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
 using PolyAi.Messaging.GenesysSimulator.World;
 
 namespace PolyAi.Messaging.GenesysSimulator.Control;
@@ -16,7 +17,7 @@ internal static class ControlApi
     {
         var sim = app.MapGroup("/_sim");
         sim.MapPost("/org", (SimulatorControl control) => TypedResults.Ok(control.SeedOrg()));
-        sim.MapPost("/world", (WorldSeed seed, SimulatorControl control) => TypedResults.Ok(control.SeedWorld(seed)));
+        sim.MapPost("/world", SeedWorld);
         sim.MapPost("/queues/{queueId}/agents", AddAgent);
         sim.MapPut("/agents/{userId}/routing", SetRouting);
         sim.MapPost("/faults", (FaultRule rule, SimulatorControl control) => TypedResults.Ok(new IdAnswer(control.AddFault(rule))));
@@ -44,6 +45,17 @@ internal static class ControlApi
         sim.MapPost("/conversations/{conversationId}/end", (string conversationId, SimulatorControl control) => Act(control.End(conversationId)));
         sim.MapPost("/conversations/{conversationId}/reply", (string conversationId, ReplyRequest reply, SimulatorControl control) =>
             string.IsNullOrWhiteSpace(reply.Text) ? Results.BadRequest() : Act(control.Reply(conversationId, reply.Text)));
+    }
+
+    private static Results<Ok<SeededWorld>, BadRequest<string>> SeedWorld(WorldSeed seed, SimulatorControl control)
+    {
+        if (seed.WebhookUrl is not { IsAbsoluteUri: true } || string.IsNullOrEmpty(seed.WebhookSecret) || string.IsNullOrWhiteSpace(seed.QueueName)
+            || string.IsNullOrWhiteSpace(seed.FlowName) || string.IsNullOrWhiteSpace(seed.IntegrationName) || seed.Agents is null)
+        {
+            return TypedResults.BadRequest("webhookUrl (absolute) and webhookSecret are required; queueName, flowName, integrationName and agents may be omitted but not empty");
+        }
+
+        return TypedResults.Ok(control.SeedWorld(seed));
     }
 
     private static IResult AddAgent(string queueId, AgentScript? script, SimulatorControl control)

@@ -2,20 +2,23 @@ using System.Text.Json.Nodes;
 
 namespace PolyAi.Messaging.GenesysSimulator;
 
+// Request records use setters, not init: System.Text.Json source generation writes every init-only property,
+// so an omitted one would lose its default (OnQueue = true, Replies, QueueName, ...).
+
 /// <summary>How a simulated agent behaves. A manual agent does nothing by itself: a person drives it from /desktop.</summary>
 public sealed record AgentScript
 {
-    public string? Name { get; init; }
-    public bool OnQueue { get; init; } = true;
-    public int AcceptDelayMs { get; init; }
-    public int ReplyDelayMs { get; init; }
-    public bool TypingBeforeReply { get; init; } = true;
-    public IReadOnlyList<string> Replies { get; init; } = ["Hello, this is a human agent."];
+    public string? Name { get; set; }
+    public bool OnQueue { get; set; } = true;
+    public int AcceptDelayMs { get; set; }
+    public int ReplyDelayMs { get; set; }
+    public bool TypingBeforeReply { get; set; } = true;
+    public IReadOnlyList<string> Replies { get; set; } = ["Hello, this is a human agent."];
 
     /// <summary>End the conversation after this many agent replies; null = never.</summary>
-    public int? EndAfterMessages { get; init; }
+    public int? EndAfterMessages { get; set; }
 
-    public bool Manual { get; init; }
+    public bool Manual { get; set; }
 }
 
 /// <summary>An org's admin credentials: an OAuth client whose role grants every permission.</summary>
@@ -24,11 +27,11 @@ public sealed record SeededOrg(string OrganizationId, string HomeDivisionId, str
 /// <summary>Everything a handoff needs, provisioned in one call (what the setup CLI would do against real Genesys).</summary>
 public sealed record WorldSeed(Uri WebhookUrl, string WebhookSecret)
 {
-    public bool TypingEnabled { get; init; }
-    public string QueueName { get; init; } = "AI Handoff";
-    public string FlowName { get; init; } = "AI Handoff Inbound";
-    public string IntegrationName { get; init; } = "AI Handoff";
-    public IReadOnlyList<AgentScript> Agents { get; init; } = [];
+    public bool TypingEnabled { get; set; }
+    public string QueueName { get; set; } = "AI Handoff";
+    public string FlowName { get; set; } = "AI Handoff Inbound";
+    public string IntegrationName { get; set; } = "AI Handoff";
+    public IReadOnlyList<AgentScript> Agents { get; set; } = [];
 }
 
 public sealed record SeededWorld(
@@ -45,24 +48,24 @@ public sealed record SeededWorld(
 /// <summary>A fault the API answers with for requests whose method and path match, <see cref="Times"/> times (null = until cleared).</summary>
 public sealed record FaultRule
 {
-    public string? Method { get; init; }
+    public string? Method { get; set; }
 
     /// <summary>Regular expression matched against the request path (e.g. <c>/inbound/open/message$</c>).</summary>
-    public required string PathPattern { get; init; }
+    public required string PathPattern { get; set; }
 
-    public int LatencyMs { get; init; }
-    public int? Status { get; init; }
-    public int? RetryAfterSeconds { get; init; }
-    public bool MalformedBody { get; init; }
-    public int? Times { get; init; }
+    public int LatencyMs { get; set; }
+    public int? Status { get; set; }
+    public int? RetryAfterSeconds { get; set; }
+    public bool MalformedBody { get; set; }
+    public int? Times { get; set; }
 }
 
 /// <summary>What happens to the next outbound webhooks: <c>drop</c> (never sent) or <c>delay</c> (sent late).</summary>
 public sealed record WebhookFault
 {
-    public required string Mode { get; init; }
-    public int DelayMs { get; init; }
-    public int? Times { get; init; }
+    public required string Mode { get; set; }
+    public int DelayMs { get; set; }
+    public int? Times { get; set; }
 }
 
 /// <summary>A request a provider made to an inbound Open Messaging API, as received.</summary>

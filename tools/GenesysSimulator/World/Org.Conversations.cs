@@ -362,7 +362,7 @@ internal sealed partial class Org
                 await Task.Delay(TimeSpan.FromMilliseconds(script.ReplyDelayMs), Time, Stopping);
                 lock (Gate)
                 {
-                    var replies = script.Replies.Count > 0 ? script.Replies : ["Hello, this is a human agent."];
+                    IReadOnlyList<string> replies = script.Replies is { Count: > 0 } scripted ? scripted : ["Hello, this is a human agent."];
                     if (AgentText(conversation, replies[conversation.AgentRepliesSent % replies.Count]) is null)
                     {
                         return;
