@@ -72,6 +72,20 @@ public sealed class InboundRulesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Resending_the_same_provider_messageId_and_time_returns_the_same_message_without_a_copy()
+    {
+        var body = Sim.InboundText("user-r", "only once");
+
+        var first = await _client.OkAsync(HttpMethod.Post, Sim.InboundPath(_world.IntegrationId) + "?prefetchConversationId=true", body);
+        var retry = await _client.OkAsync(HttpMethod.Post, Sim.InboundPath(_world.IntegrationId) + "?prefetchConversationId=true", body);
+
+        Assert.Equal((string?)first["id"], (string?)retry["id"]);
+        var conversation = _sim.Control.Conversation((string)first["conversationId"]!)!;
+        Assert.Single(conversation["transcript"]!.AsArray());
+        Assert.Equal(2, _sim.Control.Received("message").Count);
+    }
+
+    [Fact]
     public async Task Unknown_idType_is_400()
     {
         using var response = await _client.PostAsync(Sim.InboundPath(_world.IntegrationId), Sim.InboundText("u", "hi", idType: "Fax"));

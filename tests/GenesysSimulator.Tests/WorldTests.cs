@@ -208,6 +208,30 @@ public sealed class WorldTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Provider_disconnecting_the_whole_conversation_publishes_customer_end_and_frees_the_customer_for_a_new_one()
+    {
+        var world = Seed(typing: false, new AgentScript { Manual = true });
+        using var client = await GenesysClient.LoginAsync(_sim.BaseUrl, world.ClientId, world.ClientSecret);
+        var sent = await client.OkAsync(HttpMethod.Post, Sim.InboundPath(world.IntegrationId) + "?prefetchConversationId=true", Sim.InboundText("user-z", "hi"));
+        var conversationId = (string)sent["conversationId"]!;
+        var channel = await client.OkAsync(HttpMethod.Post, "api/v2/notifications/channels", new JsonObject());
+        await client.OkAsync(HttpMethod.Put, $"api/v2/notifications/channels/{channel["id"]}/subscriptions", new JsonArray(
+            new JsonObject { ["id"] = $"v2.detail.events.conversation.{conversationId}.customer.end" }));
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri((string)channel["connectUri"]!), CancellationToken.None);
+        using var reading = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        var customerEnd = ReadUntilAsync(socket, m => ((string?)m["topicName"])?.EndsWith(".customer.end", StringComparison.Ordinal) == true, reading.Token);
+
+        var patched = await client.OkAsync(HttpMethod.Patch, $"api/v2/conversations/messages/{conversationId}", new JsonObject { ["state"] = "disconnected" });
+        var (ended, _) = await customerEnd;
+
+        Assert.All(patched["participants"]!.AsArray(), p => Assert.Equal("disconnected", (string?)p!["state"]));
+        Assert.Equal(conversationId, (string?)ended["eventBody"]!["conversationId"]);
+        var next = await client.OkAsync(HttpMethod.Post, Sim.InboundPath(world.IntegrationId) + "?prefetchConversationId=true", Sim.InboundText("user-z", "again"));
+        Assert.NotEqual(conversationId, (string?)next["conversationId"]);
+    }
+
+    [Fact]
     public async Task Dropped_webhooks_are_recorded_and_never_reach_the_provider()
     {
         var world = Seed(typing: false, new AgentScript { Manual = true });

@@ -14,6 +14,19 @@ internal sealed partial class Org
     {
         lock (Gate)
         {
+            // (channel.messageId, channel.time) identifies a provider message: a retried send is answered with the
+            // message Genesys already has instead of a second copy.
+            if (inbound.ProviderMessageId is { } providerId
+                && Conversations.Values
+                    .Where(c => c.IntegrationId == integration.Id && c.CustomerId == inbound.FromId)
+                    .SelectMany(c => c.Messages.Select(m => (Conversation: c, Message: m)))
+                    .FirstOrDefault(x => x.Message.Direction == "Inbound"
+                        && (string?)x.Message.Normalized["channel"]?["messageId"] == providerId
+                        && (string?)x.Message.Normalized["channel"]?["time"] == inbound.Time) is { Message: not null } duplicate)
+            {
+                return duplicate;
+            }
+
             var conversation = Conversations.Values.FirstOrDefault(c => !c.Ended && c.IntegrationId == integration.Id && c.CustomerId == inbound.FromId);
             var isNew = conversation is null;
             conversation ??= StartConversation(integration, inbound);
