@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using PolyAi.Messaging.ServiceDefaults;
@@ -6,26 +7,55 @@ namespace PolyAi.Messaging.Edge;
 
 public static class EdgeExtensions
 {
-    /// <summary>Registers YARP (routes and clusters from <c>ReverseProxy</c>), the limits and the tenant rate limit.</summary>
+    /// <summary>The CORS policy the chat routes name in configuration, so the widget can be embedded on other sites.</summary>
+    public const string ChatCorsPolicy = "webchat";
+
+    /// <summary>Registers YARP (routes and clusters from <c>ReverseProxy</c>), the limits, the rate limits and CORS for the chat API.</summary>
     public static IHostApplicationBuilder AddEdge(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<EdgeOptions>(EdgeOptions.Section);
         builder.Services.AddValidatedOptions<TenantRateLimitOptions>(TenantRateLimitOptions.Section);
-        builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+        builder.Services.AddValidatedOptions<ConversationRateLimitOptions>(ConversationRateLimitOptions.Section);
+        builder.Services.AddReverseProxy()
+            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .AddTransforms(EventStreams.Add);
 
         builder.Services.AddRateLimiter(_ => { });
         builder.Services.AddOptions<RateLimiterOptions>()
-            .Configure<IOptions<TenantRateLimitOptions>>((limiter, tenant) =>
+            .Configure<IOptions<TenantRateLimitOptions>, IOptions<ConversationRateLimitOptions>>((limiter, tenant, conversations) =>
             {
                 limiter.AddPolicy(TenantRateLimit.PolicyName, context => TenantRateLimit.Partition(context, tenant.Value));
+                limiter.AddPolicy(ClientRateLimit.PolicyName, context => ClientRateLimit.Partition(context, conversations.Value));
                 limiter.OnRejected = TenantRateLimit.RejectAsync;
             });
+
+        builder.Services.AddCors();
+        builder.Services.AddOptions<CorsOptions>()
+            .Configure<IOptions<EdgeOptions>>((cors, edge) => cors.AddPolicy(ChatCorsPolicy, policy =>
+            {
+                var origins = edge.Value.ChatAllowedOrigins;
+                if (origins.Contains("*"))
+                {
+                    policy.AllowAnyOrigin();
+                }
+                else
+                {
+                    policy.WithOrigins(origins);
+                }
+
+                policy.WithMethods("GET", "POST")
+                    .WithHeaders("Authorization", "Content-Type", "Last-Event-ID")
+                    .WithExposedHeaders("Retry-After");
+            }));
         return builder;
     }
 
-    /// <summary>The proxy, behind the rate limiter, with the body limit and error mapping around every forward.</summary>
+    /// <summary>The webchat's static files at <c>/</c>, then the proxy behind CORS and the rate limiter, with the body limit and error mapping around every forward.</summary>
     public static WebApplication MapEdge(this WebApplication app)
     {
+        app.UseDefaultFiles();
+        app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = Webchat.AddSecurityHeaders });
+        app.UseCors();
         app.UseRateLimiter();
         app.MapReverseProxy(proxy =>
         {

@@ -8,6 +8,7 @@ public static class EdgeMetrics
     public const string TooLarge = "too_large";
     public const string RateLimited = "rate_limited";
     public const string VerifierUnavailable = "verifier_unavailable";
+    public const string AgentUnavailable = "agent_unavailable";
 
     public static readonly Counter Rejections = Metrics.CreateCounter(
         "polyai_messaging_edge_rejections_total",
@@ -16,7 +17,7 @@ public static class EdgeMetrics
 
     static EdgeMetrics()
     {
-        foreach (var reason in (string[])[TooLarge, RateLimited, VerifierUnavailable])
+        foreach (var reason in (string[])[TooLarge, RateLimited, VerifierUnavailable, AgentUnavailable])
         {
             Rejections.WithLabels(reason);
         }

@@ -11,9 +11,23 @@ public sealed class EdgeOptions
     [Range(1024, 16 * 1024 * 1024)]
     public int MaxWebhookBodyBytes { get; set; } = 128 * 1024;
 
-    /// <summary>The <c>Retry-After</c> of a 503 when the verifier cannot be reached.</summary>
+    /// <summary>Largest body forwarded to the chat API (routes with metadata <c>"BodyLimit": "chat"</c>).</summary>
+    [Range(1024, 1024 * 1024)]
+    public int MaxChatBodyBytes { get; set; } = 16 * 1024;
+
+    /// <summary>The <c>Retry-After</c> of a 503 when the destination cannot be reached.</summary>
     [Range(1, 120)]
     public int RetryAfterSeconds { get; set; } = 5;
+
+    /// <summary>Origins whose pages may call the chat API (CORS); <c>*</c> for any. The API uses bearer tokens, never cookies.</summary>
+    [MinLength(1)]
+    public string[] ChatAllowedOrigins { get; set; } = ["*"];
+
+    /// <summary>The limit for a proxied route: its <c>BodyLimit</c> metadata names which one.</summary>
+    public int MaxBodyBytesFor(IReadOnlyDictionary<string, string>? routeMetadata) =>
+        routeMetadata is not null && routeMetadata.TryGetValue("BodyLimit", out var limit) && limit == "chat"
+            ? MaxChatBodyBytes
+            : MaxWebhookBodyBytes;
 }
 
 /// <summary>Each tenant's token bucket (section <c>Edge:RateLimit</c>): a steady rate and a burst on top.</summary>
@@ -26,4 +40,19 @@ public sealed class TenantRateLimitOptions
 
     [Range(1, 1_000_000)]
     public int Burst { get; set; } = 40;
+}
+
+/// <summary>
+/// How many chat conversations one client IP may start (section <c>Edge:ConversationRateLimit</c>): a burst, then
+/// one more every <c>60 / PermitsPerMinute</c> seconds.
+/// </summary>
+public sealed class ConversationRateLimitOptions
+{
+    public const string Section = "Edge:ConversationRateLimit";
+
+    [Range(1, 10_000)]
+    public int PermitsPerMinute { get; set; } = 10;
+
+    [Range(1, 10_000)]
+    public int Burst { get; set; } = 10;
 }

@@ -27,16 +27,20 @@ public static class TenantRateLimit
         });
     }
 
+    /// <summary>429 + <c>Retry-After</c> for either policy, with a detail that says which limit was hit.</summary>
     public static async ValueTask RejectAsync(OnRejectedContext context, CancellationToken cancellationToken)
     {
         var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.Zero;
         var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
         context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        var policy = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName;
         EdgeMetrics.Reject(EdgeMetrics.RateLimited);
         await TypedResults.Problem(
                 title: "Too Many Requests",
                 statusCode: StatusCodes.Status429TooManyRequests,
-                detail: "Webhooks for this tenant arrive faster than its rate limit; retry later.")
+                detail: policy == ClientRateLimit.PolicyName
+                    ? $"Too many conversations started from this address; try again in {seconds} s."
+                    : "Webhooks for this tenant arrive faster than its rate limit; retry later.")
             .ExecuteAsync(context.HttpContext);
     }
 }

@@ -1,9 +1,11 @@
 namespace PolyAi.Messaging.Edge.Tests.Support;
 
-/// <summary>One fake verifier and an edge in front of it with the default limits; every test uses its own tenant.</summary>
+/// <summary>A fake verifier, a fake agent and an edge in front of them with the default limits; every test uses its own tenant.</summary>
 public sealed class EdgeFixture : IAsyncLifetime
 {
     public FakeVerifier Verifier { get; private set; } = null!;
+
+    public FakeAgent Agent { get; private set; } = null!;
 
     public EdgeInstance Edge { get; private set; } = null!;
 
@@ -12,12 +14,14 @@ public sealed class EdgeFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Verifier = await FakeVerifier.StartAsync();
-        Edge = EdgeInstance.Start(Verifier.Address);
+        Agent = await FakeAgent.StartAsync();
+        Edge = EdgeInstance.Start(Verifier.Address, agent: Agent.Address);
     }
 
     public async Task DisposeAsync()
     {
         await Edge.DisposeAsync();
+        await Agent.DisposeAsync();
         await Verifier.DisposeAsync();
     }
 }
@@ -25,5 +29,5 @@ public sealed class EdgeFixture : IAsyncLifetime
 [CollectionDefinition(Name)]
 public sealed class EdgeCollection : ICollectionFixture<EdgeFixture>
 {
-    public const string Name = "edge with a fake verifier";
+    public const string Name = "edge with a fake verifier and agent";
 }

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace PolyAi.Messaging.Edge.Tests.Support;
 
-/// <summary>The edge on Kestrel (a free 127.0.0.1 port), its verifier destination set through configuration.</summary>
+/// <summary>The edge on Kestrel (a free 127.0.0.1 port), its verifier and agent destinations set through configuration.</summary>
 public sealed class EdgeInstance : IAsyncDisposable
 {
     private readonly WebApplicationFactory<EdgeOptions> _factory;
@@ -19,13 +19,18 @@ public sealed class EdgeInstance : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static EdgeInstance Start(Uri verifier, IReadOnlyDictionary<string, string>? settings = null)
+    public static EdgeInstance Start(Uri verifier, IReadOnlyDictionary<string, string>? settings = null, Uri? agent = null)
     {
         var port = FreePort();
         var factory = new WebApplicationFactory<EdgeOptions>().WithWebHostBuilder(web =>
         {
             web.UseSetting("urls", $"http://127.0.0.1:{port}");
             web.UseSetting("ReverseProxy:Clusters:verifier:Destinations:primary:Address", verifier.ToString());
+            if (agent is not null)
+            {
+                web.UseSetting("ReverseProxy:Clusters:agent:Destinations:primary:Address", agent.ToString());
+            }
+
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             {
                 web.UseSetting(key, value);
