@@ -1,4 +1,6 @@
 using PolyAi.Messaging.Agent;
+using PolyAi.Messaging.Agent.Chat;
+using PolyAi.Messaging.Agent.Handoffs;
 using PolyAi.Messaging.Agent.Transcripts;
 using PolyAi.Messaging.ServiceDefaults;
 
@@ -11,6 +13,8 @@ app.UseCloudEvents();
 app.MapSubscribeHandler();
 app.MapDefaultEndpoints();
 app.MapTranscriptApi();
+app.MapHandoffEvents();
+app.MapChatApi();
 app.Run();
 
 /// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>

@@ -4,12 +4,26 @@ using PolyAi.Messaging.Testing;
 
 namespace PolyAi.Messaging.Agent.Tests;
 
-/// <summary>One agent service and its dev sidecar for the whole collection; every test uses its own tenant and ids.</summary>
+/// <summary>
+/// One agent service, its dev sidecar and a fake handoff gRPC server for the whole collection; every test uses its
+/// own tenant and ids.
+/// </summary>
 public sealed class AgentFixture : IAsyncLifetime
 {
     public const string AppId = "agent";
 
     public ServiceUnderTest<TranscriptOptions> Service { get; private set; } = null!;
+
+    public FakeHandoff Handoff { get; private set; } = null!;
+
+    /// <summary>Fast streams for tests: keep-alives and cross-replica polls in milliseconds.</summary>
+    public IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["Handoff:GrpcAddress"] = Handoff.Address.ToString(),
+        ["Chat:KeepAliveInterval"] = "00:00:00.300",
+        ["Chat:StreamPollInterval"] = "00:00:00.050",
+        ["Chat:TenantCacheTtl"] = "00:00:00",
+    };
 
     public static TenantKey NewTenant() => new("acct-" + Guid.NewGuid().ToString("N")[..8], "project-1", "prod");
 
@@ -17,9 +31,28 @@ public sealed class AgentFixture : IAsyncLifetime
     public static string TranscriptKey(TenantKey tenant, string conversationId) =>
         $"agent/transcripts/{tenant.AccountId}/{tenant.ProjectId}/{tenant.ClientEnv}/{Uri.EscapeDataString(conversationId)}";
 
-    public async Task InitializeAsync() => Service = await ServiceUnderTest.StartAsync<TranscriptOptions>(AppId);
+    /// <summary>Registers a tenant as the setup tooling does: its record in the state store.</summary>
+    public async Task<TenantKey> RegisterTenantAsync(string? agentDefinition = null)
+    {
+        var tenant = NewTenant();
+        await Service.Dapr.SaveStateAsync(
+            ServiceUnderTest<TranscriptOptions>.StateStore,
+            tenant.RecordStateKey,
+            new TenantRecord(tenant.AccountId, tenant.ProjectId, tenant.ClientEnv, IntegrationId: "integration-1", QueueId: "queue-1", AgentDefinition: agentDefinition));
+        return tenant;
+    }
 
-    public async Task DisposeAsync() => await Service.DisposeAsync();
+    public async Task InitializeAsync()
+    {
+        Handoff = await FakeHandoff.StartAsync();
+        Service = await ServiceUnderTest.StartAsync<TranscriptOptions>(AppId, Settings);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Service.DisposeAsync();
+        await Handoff.DisposeAsync();
+    }
 }
 
 [CollectionDefinition(Name)]

@@ -13,11 +13,15 @@ public sealed class EndpointTests(AgentFixture fixture)
     private readonly ServiceUnderTest<TranscriptOptions> _service = fixture.Service;
 
     [Fact]
-    public async Task Dapr_subscribe_lists_the_notifications_topic_with_its_dead_letter_topic()
+    public async Task Dapr_subscribe_lists_the_notifications_and_handoff_topics_with_their_dead_letter_topics()
     {
-        var subscriptions = await _service.Http.GetFromJsonAsync<JsonElement>(new Uri("/dapr/subscribe", UriKind.Relative));
+        var subscriptions = (await _service.Http.GetFromJsonAsync<JsonElement>(new Uri("/dapr/subscribe", UriKind.Relative))).EnumerateArray().ToList();
 
-        var subscription = Assert.Single(subscriptions.EnumerateArray());
+        Assert.Equal(2, subscriptions.Count);
+        var handoff = Assert.Single(subscriptions, s => s.GetProperty("topic").GetString() == "handoff-events");
+        Assert.Equal("handoff-events-dead", handoff.GetProperty("deadLetterTopic").GetString());
+        Assert.Equal("events/handoff-events", handoff.GetProperty("route").GetString());
+        var subscription = Assert.Single(subscriptions, s => s.GetProperty("topic").GetString() == "genesys-notifications");
         Assert.Equal("pubsub", subscription.GetProperty("pubsubName").GetString());
         Assert.Equal("genesys-notifications", subscription.GetProperty("topic").GetString());
         Assert.Equal("genesys-notifications-dead", subscription.GetProperty("deadLetterTopic").GetString());

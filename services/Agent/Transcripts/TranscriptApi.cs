@@ -1,14 +1,19 @@
 using Dapr;
-using Dapr.Client;
+using Grpc.Core;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using PolyAi.Messaging.Agent.Chat;
+using PolyAi.Messaging.Agent.Conversations;
+using PolyAi.Messaging.Agent.Handoffs;
 using PolyAi.Messaging.Genesys.OpenMessaging;
 using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Agent.Transcripts;
 
 /// <summary>
-/// Consumes <c>genesys-notifications</c>: an agent's or bot's message becomes a line of the customer's transcript.
+/// Consumes <c>genesys-notifications</c>: an agent's or bot's message becomes a line of the customer's transcript
+/// and, for a chat conversation, an SSE <c>message</c> (then a Delivered receipt through the handoff service, or
+/// Failed when the customer has ended the conversation); the agent's typing becomes an SSE <c>typing</c>.
 /// Acks only after the transcript is saved; at-least-once delivery is safe because a message id already in the
 /// transcript is not added again.
 /// </summary>
@@ -50,9 +55,14 @@ public static class TranscriptApi
             ["notificationId"] = notification.Id,
         });
 
+        if (notification.Type == NotificationValues.TypeEvent && !string.IsNullOrEmpty(conversationId)
+            && notification.Events?.Any(e => e.EventType == NotificationValues.EventTyping) == true)
+        {
+            return await ShowTypingAsync(envelope, conversationId, services, cancellationToken);
+        }
+
         if (notification.Type is not (NotificationValues.TypeText or NotificationValues.TypeStructured))
         {
-            // Typing and receipts matter to the conversation issue; for now they are seen and acked.
             services.Logger.LogDebug("Ignoring a {Type} notification", notification.Type);
             NotificationMetrics.Count(TranscriptMetrics.Service, envelope.TypeLabel, Outcomes.Ignored);
             return TypedResults.Ok(TopicAck.Success);
@@ -82,18 +92,26 @@ public static class TranscriptApi
 
         var options = services.Options.Value;
         StateUpdate result;
+        var isChat = false;
+        var customerGone = false;
         try
         {
-            result = await services.Dapr.UpdateAsync<Transcript>(
-                options.StateStore,
-                Transcript.StateKey(envelope.Tenant, conversationId),
+            (result, _) = await services.Store.UpdateAsync(
+                envelope.Tenant,
+                conversationId,
                 current =>
                 {
                     var transcript = current ?? new Transcript(envelope.Tenant, conversationId, []);
-                    return transcript.Contains(message.Id) ? null : transcript.With(message, options.MaxMessages);
+                    isChat = transcript.IsChat;
+                    customerGone = transcript.IsEnded;
+                    if (transcript.Contains(message.Id) || customerGone)
+                    {
+                        return null;
+                    }
+
+                    // Plain transcripts (no chat conversation) keep no event log: nobody streams them.
+                    return isChat ? transcript.Say(message, options) : transcript.With(message, options.MaxMessages);
                 },
-                options.MaxSaveAttempts,
-                services.Time,
                 cancellationToken);
         }
         catch (DaprException e)
@@ -101,6 +119,11 @@ public static class TranscriptApi
             services.Logger.LogError(e, "Could not save the transcript; Dapr will redeliver");
             NotificationMetrics.Count(TranscriptMetrics.Service, envelope.TypeLabel, Outcomes.Failed);
             return TypedResults.Problem("The transcript could not be saved.", statusCode: StatusCodes.Status500InternalServerError);
+        }
+
+        if (isChat && result != StateUpdate.Conflict)
+        {
+            await ReportDeliveryAsync(envelope, conversationId, delivered: !customerGone, services, cancellationToken);
         }
 
         switch (result)
@@ -111,7 +134,7 @@ public static class TranscriptApi
                 TranscriptMetrics.Messages.WithLabels(message.Role).Inc();
                 return TypedResults.Ok(TopicAck.Success);
             case StateUpdate.Unchanged:
-                services.Logger.LogInformation("Message already in the transcript; acking the redelivery");
+                services.Logger.LogInformation("Message already in the transcript (or the customer has left); acking");
                 NotificationMetrics.Count(TranscriptMetrics.Service, envelope.TypeLabel, Outcomes.Duplicate);
                 return TypedResults.Ok(TopicAck.Success);
             default:
@@ -120,6 +143,46 @@ public static class TranscriptApi
                 return TypedResults.Ok(TopicAck.Retry);
         }
     }
+
+    private static async Task<Results<Ok<TopicAck>, ProblemHttpResult>> ShowTypingAsync(
+        NotificationEnvelope envelope, string conversationId, TranscriptServices services, CancellationToken cancellationToken)
+    {
+        var outcome = StateUpdate.Unchanged;
+        try
+        {
+            (outcome, _) = await services.Store.UpdateAsync(envelope.Tenant, conversationId, current =>
+                current is { IsChat: true, IsEnded: false, Handoff: not null }
+                    ? current.ShowTyping(TranscriptRoles.Agent, envelope.Time, services.Options.Value)
+                    : null,
+                cancellationToken);
+        }
+        catch (DaprException e)
+        {
+            // Typing is a hint: not worth a redelivery.
+            services.Logger.LogInformation(e, "Could not show the agent typing");
+        }
+
+        // Typing outside a handoff (or for a customer we do not chat with) is seen and ignored.
+        NotificationMetrics.Count(TranscriptMetrics.Service, envelope.TypeLabel, outcome == StateUpdate.Saved ? Outcomes.Saved : Outcomes.Ignored);
+        return TypedResults.Ok(TopicAck.Success);
+    }
+
+    /// <summary>Tells Genesys (through the handoff service) whether the customer got the human's message. Receipts are
+    /// optional in Open Messaging, so a failure is logged and counted, and the notification still acked.</summary>
+    private static async Task ReportDeliveryAsync(
+        NotificationEnvelope envelope, string conversationId, bool delivered, TranscriptServices services, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await services.Handoff.ReportDeliveryAsync(
+                envelope.Tenant, conversationId, envelope.Notification.Id, delivered, delivered ? null : "customer-gone", cancellationToken);
+        }
+        catch (RpcException e)
+        {
+            services.Logger.LogWarning("Could not report the delivery of the agent's message ({Status})", e.StatusCode);
+        }
+    }
 }
 
-public sealed record TranscriptServices(DaprClient Dapr, IOptions<TranscriptOptions> Options, TimeProvider Time, ILogger<TranscriptServices> Logger);
+public sealed record TranscriptServices(
+    ConversationStore Store, HandoffGateway Handoff, IOptions<TranscriptOptions> Options, ILogger<TranscriptServices> Logger);

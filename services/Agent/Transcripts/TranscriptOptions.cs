@@ -13,6 +13,10 @@ public sealed class TranscriptOptions
     [Range(1, 10_000)]
     public int MaxMessages { get; set; } = 1000;
 
+    /// <summary>SSE events kept per conversation for <c>Last-Event-ID</c> resumption; older ones are dropped.</summary>
+    [Range(10, 10_000)]
+    public int MaxEvents { get; set; } = 500;
+
     /// <summary>Read-modify-write attempts on an etag conflict before answering Dapr with a retriable failure.</summary>
     [Range(1, 50)]
     public int MaxSaveAttempts { get; set; } = 8;

@@ -24,6 +24,10 @@ public static class TestComponents
                   retry: fast
         """;
 
+    /// <summary>A secret the LLM brain's tests read their API key from.</summary>
+    public const string LlmSecretName = "agent-tests-llm";
+    public const string LlmApiKey = "test-llm-key";
+
     public static string WriteTemporaryCopy()
     {
         var source = Path.Combine(RepositoryRoot(), "components", "local");
@@ -34,6 +38,8 @@ public static class TestComponents
         }
 
         File.WriteAllText(Path.Combine(target, "resiliency.yaml"), Resiliency);
+        File.Copy(Path.Combine(source, "secretstore.yaml"), Path.Combine(target, "secretstore.yaml"));
+        File.WriteAllText(Path.Combine(target, "secrets.json"), $$"""{ "{{LlmSecretName}}": { "llmApiKey": "{{LlmApiKey}}" } }""");
         return target;
     }
 

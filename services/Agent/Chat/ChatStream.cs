@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text;
+using PolyAi.Messaging.Agent.Conversations;
+
+namespace PolyAi.Messaging.Agent.Chat;
+
+/// <summary>
+/// <c>GET /v1/chat/conversations/{id}/events</c>: the conversation's event log as Server-Sent Events, from the state
+/// store (so any replica can serve it), resumable with <c>Last-Event-ID</c>, with keep-alive comments.
+/// </summary>
+public static class ChatStream
+{
+    private static readonly byte[] KeepAlive = ": keep-alive\n\n"u8.ToArray();
+
+    public static async Task StreamAsync(string id, HttpContext context, [AsParameters] ChatServices services)
+    {
+        var request = context.Request;
+        var conversation = await ChatApi.AuthorizeAsync(id, request, services);
+        if (conversation is null)
+        {
+            await ChatApi.Unauthorized(request).ExecuteAsync(context);
+            return;
+        }
+
+        var lastSent = long.TryParse(request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var resumeFrom)
+            ? resumeFrom
+            : 0;
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        var cancellationToken = context.RequestAborted;
+        var keepAlive = services.Options.Value.KeepAliveInterval;
+
+        using var scope = services.Logger.BeginScope(new Dictionary<string, object?> { ["tenant"] = conversation.Tenant.ToString(), ["conversationId"] = id });
+        using var subscription = services.Watcher.Subscribe(ConversationStore.VersionKey(conversation.Tenant, id));
+        ConversationMetrics.StreamsOpen.Inc();
+        try
+        {
+            await response.Body.WriteAsync("retry: 2000\n\n"u8.ToArray(), cancellationToken);
+            await response.Body.FlushAsync(cancellationToken);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                // Taken before the read: a change during the read still wakes the next wait.
+                var changed = subscription.Changed;
+                var transcript = await services.Store.ReadAsync(conversation.Tenant, id, cancellationToken);
+                foreach (var item in transcript?.Events ?? [])
+                {
+                    if (item.Id > lastSent)
+                    {
+                        await response.Body.WriteAsync(Encoding.UTF8.GetBytes($"id: {item.Id}\nevent: {item.Type}\ndata: {item.Data}\n\n"), cancellationToken);
+                        lastSent = item.Id;
+                    }
+                }
+
+                await response.Body.FlushAsync(cancellationToken);
+                while (!changed.IsCompleted)
+                {
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    var timeout = Task.Delay(keepAlive, services.Time, wait.Token);
+                    if (await Task.WhenAny(changed, timeout) == timeout)
+                    {
+                        await response.Body.WriteAsync(KeepAlive, cancellationToken);
+                        await response.Body.FlushAsync(cancellationToken);
+                    }
+
+                    await wait.CancelAsync();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The customer went away.
+        }
+        catch (IOException)
+        {
+        }
+        finally
+        {
+            ConversationMetrics.StreamsOpen.Dec();
+        }
+    }
+}

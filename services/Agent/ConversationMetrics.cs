@@ -1,0 +1,38 @@
+using Prometheus;
+
+namespace PolyAi.Messaging.Agent;
+
+/// <summary>The customer conversation's metrics (messages by role are <c>polyai_messaging_transcript_messages_total</c>).</summary>
+internal static class ConversationMetrics
+{
+    public static readonly Counter Started = Metrics.CreateCounter(
+        "polyai_messaging_conversations_started_total", "Chat conversations created.");
+
+    public static readonly Counter Rejected = Metrics.CreateCounter(
+        "polyai_messaging_chat_requests_rejected_total",
+        "Chat API requests refused, by reason (unauthorized, invalid, too_large, rate_limited, unknown_tenant, ended).",
+        new CounterConfiguration { LabelNames = ["reason"] });
+
+    public static readonly Counter Handoffs = Metrics.CreateCounter(
+        "polyai_messaging_handoffs_total",
+        "Handoff steps by outcome: requested, queued, unavailable, failed, connected, ended.",
+        new CounterConfiguration { LabelNames = ["outcome"] });
+
+    public static readonly Histogram TimeToAgent = Metrics.CreateHistogram(
+        "polyai_messaging_handoff_time_to_agent_seconds",
+        "From the handoff request to a human agent connected.",
+        new HistogramConfiguration { Buckets = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 3600] });
+
+    public static readonly Gauge StreamsOpen = Metrics.CreateGauge(
+        "polyai_messaging_sse_streams_open", "Server-Sent Events streams open on this replica.");
+
+    public static readonly Counter HandoffCalls = Metrics.CreateCounter(
+        "polyai_messaging_handoff_grpc_calls_total",
+        "Calls to the handoff service, by method and gRPC status.",
+        new CounterConfiguration { LabelNames = ["method", "status"] });
+
+    public static readonly Counter BrainTurns = Metrics.CreateCounter(
+        "polyai_messaging_brain_turns_total",
+        "Customer turns the AI answered, by brain (deterministic, llm) and result (answered, unanswered, handoff).",
+        new CounterConfiguration { LabelNames = ["brain", "result"] });
+}

@@ -1,0 +1,236 @@
+using System.Threading.Channels;
+using Grpc.Core;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Options;
+using PolyAi.Messaging.Agent.Brains;
+using PolyAi.Messaging.Agent.Chat;
+using PolyAi.Messaging.Agent.Handoffs;
+using PolyAi.Messaging.Agent.Transcripts;
+using PolyAi.Messaging.Handoff.V1;
+using PolyAi.Messaging.ServiceDefaults;
+
+namespace PolyAi.Messaging.Agent.Conversations;
+
+/// <summary>A customer message saved and accepted (202), waiting for the AI's answer or to be forwarded to the human.</summary>
+public sealed record CustomerTurn(ConversationRecord Conversation, TranscriptMessage Message);
+
+/// <summary>
+/// Answers customer messages after the 202: the brain (typing shown while it works) or, while a handoff is active,
+/// the human agent via ForwardMessage. Conversations are spread over a few serial lanes by id, so one
+/// conversation's messages are handled in the order they were accepted on this replica.
+/// </summary>
+public sealed class ConversationTurns(
+    ConversationStore store, AgentTenants tenants, Brains.Brains brains, HandoffGateway handoff, IOptions<TranscriptOptions> options,
+    TimeProvider time, ILogger<ConversationTurns> logger) : BackgroundService
+{
+    private const int Lanes = 8;
+    private readonly Channel<CustomerTurn>[] _lanes = Enumerable.Range(0, Lanes)
+        .Select(_ => Channel.CreateUnbounded<CustomerTurn>(new UnboundedChannelOptions { SingleReader = true }))
+        .ToArray();
+
+    public void Enqueue(CustomerTurn turn) =>
+        _lanes[(int)((uint)StringComparer.Ordinal.GetHashCode(turn.Conversation.Id) % Lanes)].Writer.TryWrite(turn);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(_lanes.Select(lane => RunLaneAsync(lane.Reader, stoppingToken)));
+
+    private async Task RunLaneAsync(ChannelReader<CustomerTurn> lane, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var turn in lane.ReadAllAsync(stoppingToken))
+            {
+                using var scope = logger.BeginScope(new Dictionary<string, object?>
+                {
+                    ["tenant"] = turn.Conversation.Tenant.ToString(),
+                    ["conversationId"] = turn.Conversation.Id,
+                    ["messageId"] = turn.Message.Id,
+                });
+                try
+                {
+                    await RespondAsync(turn, stoppingToken);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogError(e, "Could not answer the customer's message");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private TranscriptOptions Options => options.Value;
+
+    public async Task RespondAsync(CustomerTurn turn, CancellationToken cancellationToken)
+    {
+        var conversation = turn.Conversation;
+        var transcript = await store.ReadAsync(conversation.Tenant, conversation.Id, cancellationToken);
+        if (transcript is null || transcript.IsEnded)
+        {
+            return;
+        }
+
+        if (transcript.Handoff is not null && await ForwardAsync(turn, cancellationToken))
+        {
+            return;
+        }
+
+        var tenant = await tenants.FindAsync(conversation.Tenant, cancellationToken);
+        if (tenant is null)
+        {
+            logger.LogWarning("The conversation's tenant is gone; no answer");
+            return;
+        }
+
+        await ChangeAsync(conversation, t => t.ShowTyping(TranscriptRoles.Ai, time.GetUtcNow(), Options), cancellationToken);
+        var brain = brains.For(tenant.Definition);
+        var reply = await brain.ReplyAsync(new BrainTurn(tenant, transcript.Messages, turn.Message.Text, transcript.UnansweredTurns), cancellationToken);
+        var brainLabel = tenant.Definition.Llm is null ? "deterministic" : "llm";
+        ConversationMetrics.BrainTurns.WithLabels(brainLabel, reply.Handoff is not null ? "handoff" : reply.Answered ? "answered" : "unanswered").Inc();
+
+        if (reply.Handoff is not null)
+        {
+            await StartHandoffAsync(conversation, tenant, transcript, turn.Message, reply, cancellationToken);
+            return;
+        }
+
+        await ChangeAsync(conversation, t => t.Say(AiMessage(reply.Text!), Options) with
+        {
+            UnansweredTurns = reply.Answered ? 0 : t.UnansweredTurns + 1,
+        }, cancellationToken);
+        CountMessage(TranscriptRoles.Ai);
+    }
+
+    /// <summary>While a human has the conversation: the message goes to them. False when the handoff service knows no handoff.</summary>
+    private async Task<bool> ForwardAsync(CustomerTurn turn, CancellationToken cancellationToken)
+    {
+        var conversation = turn.Conversation;
+        try
+        {
+            var response = await handoff.ForwardMessageAsync(
+                conversation.Tenant, conversation.Id, turn.Message.Id, turn.Message.Text, turn.Message.Time, cancellationToken);
+            if (response.Forwarded)
+            {
+                return true;
+            }
+        }
+        catch (RpcException e)
+        {
+            logger.LogWarning("Could not forward the customer's message to the human agent ({Status}); the AI answers", e.StatusCode);
+        }
+
+        // No handoff on the other side any more: the AI takes the conversation back.
+        await ChangeAsync(conversation, t => t.Handoff is null ? null : t with { Handoff = null }, cancellationToken);
+        return false;
+    }
+
+    private async Task StartHandoffAsync(
+        ConversationRecord conversation, AgentTenant tenant, Transcript transcript, TranscriptMessage first, BrainReply reply, CancellationToken cancellationToken)
+    {
+        var decision = reply.Handoff!;
+        var requestedAt = time.GetUtcNow();
+        var (outcome, _) = await ChangeAsync(conversation, t =>
+        {
+            if (t.Handoff is not null || t.IsEnded)
+            {
+                return null;
+            }
+
+            var changed = t with { Handoff = new HandoffState(HandoffStatus.Requested, requestedAt, Intent: decision.Intent), UnansweredTurns = 0 };
+            if (!string.IsNullOrEmpty(reply.Text))
+            {
+                changed = changed.Say(AiMessage(reply.Text), Options);
+            }
+
+            return changed.ShowHandoff(HandoffStatus.Requested, requestedAt, Options);
+        }, cancellationToken);
+        if (outcome != StateUpdate.Saved)
+        {
+            return;
+        }
+
+        ConversationMetrics.Handoffs.WithLabels(HandoffStatus.Requested).Inc();
+        if (!string.IsNullOrEmpty(reply.Text))
+        {
+            CountMessage(TranscriptRoles.Ai);
+        }
+
+        logger.LogInformation("Handing the conversation to a human ({Intent})", decision.Intent);
+        try
+        {
+            var availability = await handoff.CheckAvailabilityAsync(conversation.Tenant, decision.QueueId, cancellationToken);
+            if (!availability.Available)
+            {
+                await GiveBackAsync(conversation, tenant, HandoffStatus.Unavailable, tenant.Definition.Texts.NoAgentsAvailable, cancellationToken);
+                return;
+            }
+
+            var started = await handoff.StartAsync(new StartHandoffRequest
+            {
+                Tenant = HandoffGateway.Tenant(conversation.Tenant),
+                ConversationId = conversation.Id,
+                Customer = new Customer
+                {
+                    FirstName = conversation.Customer.FirstName ?? "",
+                    LastName = conversation.Customer.LastName ?? "",
+                    Email = conversation.Customer.Email ?? "",
+                    ExternalId = conversation.Customer.ExternalId ?? "",
+                },
+                MessageId = first.Id,
+                Text = first.Text,
+                Time = Timestamp.FromDateTimeOffset(first.Time),
+                Summary = decision.Summary,
+                Intent = decision.Intent,
+                TranscriptUrl = $"/v1/chat/conversations/{conversation.Id}/messages",
+                Locale = conversation.Locale ?? "",
+                QueueId = decision.QueueId ?? "",
+            }, cancellationToken);
+
+            switch (started.Outcome)
+            {
+                case StartHandoffResponse.Types.Outcome.Started:
+                    await ChangeAsync(conversation, t =>
+                        t.Handoff is { Status: HandoffStatus.Requested } h
+                            ? (t with { Handoff = h with { Status = HandoffStatus.Queued, GenesysConversationId = started.GenesysConversationId } })
+                                .ShowHandoff(HandoffStatus.Queued, time.GetUtcNow(), Options)
+                            : null,
+                        cancellationToken);
+                    ConversationMetrics.Handoffs.WithLabels(HandoffStatus.Queued).Inc();
+                    break;
+                case StartHandoffResponse.Types.Outcome.Unavailable:
+                    await GiveBackAsync(conversation, tenant, HandoffStatus.Unavailable, tenant.Definition.Texts.NoAgentsAvailable, cancellationToken);
+                    break;
+                default:
+                    logger.LogWarning("The handoff could not start: {Detail}", started.Detail);
+                    await GiveBackAsync(conversation, tenant, HandoffStatus.Failed, tenant.Definition.Texts.HandoffFailed, cancellationToken);
+                    break;
+            }
+        }
+        catch (RpcException e)
+        {
+            logger.LogWarning("The handoff service could not be reached ({Status}); the AI keeps the conversation", e.StatusCode);
+            await GiveBackAsync(conversation, tenant, HandoffStatus.Failed, tenant.Definition.Texts.HandoffFailed, cancellationToken);
+        }
+    }
+
+    /// <summary>The handoff did not happen: the customer is told, and the AI keeps the conversation.</summary>
+    private async Task GiveBackAsync(ConversationRecord conversation, AgentTenant tenant, string status, string text, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await ChangeAsync(conversation, t => t.Handoff is null
+            ? null
+            : (t with { Handoff = null }).ShowHandoff(status, now, Options).Say(AiMessage(text), Options), cancellationToken);
+        ConversationMetrics.Handoffs.WithLabels(status).Inc();
+        CountMessage(TranscriptRoles.Ai);
+        logger.LogInformation("Handoff {Status} for tenant {Tenant}; the AI keeps the conversation", status, tenant.Key);
+    }
+
+    private TranscriptMessage AiMessage(string text) => new(ConversationIds.NewMessageId(), TranscriptRoles.Ai, text, time.GetUtcNow());
+
+    private Task<(StateUpdate, Transcript?)> ChangeAsync(ConversationRecord conversation, Func<Transcript, Transcript?> change, CancellationToken cancellationToken) =>
+        store.UpdateAsync(conversation.Tenant, conversation.Id, t => t is null ? null : change(t), cancellationToken);
+
+    public static void CountMessage(string role) => TranscriptMetrics.Messages.WithLabels(role).Inc();
+}

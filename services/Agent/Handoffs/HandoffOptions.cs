@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PolyAi.Messaging.Agent.Handoffs;
+
+public sealed class HandoffOptions
+{
+    public const string Section = "Handoff";
+
+    /// <summary>The handoff service's gRPC (HTTP/2) address, e.g. <c>http://handoff:5113</c>.</summary>
+    [Required]
+    public Uri GrpcAddress { get; set; } = new("http://127.0.0.1:5113");
+
+    /// <summary>Deadline of one call (all its retries included).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Deadline of StartHandoff, which waits for Genesys (and its 429/503 retries).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:02:00")]
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Attempts per call on UNAVAILABLE / RESOURCE_EXHAUSTED (every call is idempotent).</summary>
+    [Range(1, 5)]
+    public int MaxAttempts { get; set; } = 4;
+}

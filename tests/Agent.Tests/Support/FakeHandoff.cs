@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using PolyAi.Messaging.Handoff.V1;
+
+namespace PolyAi.Messaging.Testing;
+
+/// <summary>
+/// The handoff service's gRPC side, faked in the test on its own HTTP/2 port: remembers every call, and answers
+/// CheckAvailability per tenant account (<see cref="Unavailable"/>).
+/// </summary>
+public sealed class FakeHandoff : Handoff.V1.Handoff.HandoffBase, IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    public ConcurrentQueue<object> Calls { get; } = new();
+
+    /// <summary>Accounts whose queue has nobody on it.</summary>
+    public ConcurrentDictionary<string, bool> Unavailable { get; } = new();
+
+    public Uri Address { get; private set; } = null!;
+
+    public static async Task<FakeHandoff> StartAsync()
+    {
+        var fake = new FakeHandoff();
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(fake);
+        var app = builder.Build();
+        app.MapGrpcService<FakeHandoff>();
+        await app.StartAsync();
+        fake._app = app;
+        fake.Address = new Uri($"http://127.0.0.1:{port}");
+        return fake;
+    }
+
+    public IEnumerable<T> CallsOf<T>(Func<T, bool>? where = null) => Calls.OfType<T>().Where(c => where?.Invoke(c) ?? true);
+
+    public override Task<CheckAvailabilityResponse> CheckAvailability(CheckAvailabilityRequest request, ServerCallContext context)
+    {
+        Calls.Enqueue(request);
+        var available = !Unavailable.ContainsKey(request.Tenant.AccountId);
+        return Task.FromResult(new CheckAvailabilityResponse { Available = available, AgentsOnQueue = available ? 1 : 0 });
+    }
+
+    public override Task<StartHandoffResponse> StartHandoff(StartHandoffRequest request, ServerCallContext context)
+    {
+        Calls.Enqueue(request);
+        return Task.FromResult(new StartHandoffResponse { Outcome = StartHandoffResponse.Types.Outcome.Started, GenesysConversationId = "genesys-" + request.ConversationId });
+    }
+
+    public override Task<ForwardMessageResponse> ForwardMessage(ForwardMessageRequest request, ServerCallContext context)
+    {
+        Calls.Enqueue(request);
+        return Task.FromResult(new ForwardMessageResponse { Forwarded = true });
+    }
+
+    public override Task<ForwardTypingResponse> ForwardTyping(ForwardTypingRequest request, ServerCallContext context)
+    {
+        Calls.Enqueue(request);
+        return Task.FromResult(new ForwardTypingResponse { Forwarded = true });
+    }
+
+    public override Task<EndHandoffResponse> EndHandoff(EndHandoffRequest request, ServerCallContext context)
+    {
+        Calls.Enqueue(request);
+        return Task.FromResult(new EndHandoffResponse { Ended = true });
+    }
+
+    public override Task<ReportDeliveryResponse> ReportDelivery(ReportDeliveryRequest request, ServerCallContext context)
+    {
+        Calls.Enqueue(request);
+        return Task.FromResult(new ReportDeliveryResponse { Reported = true });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+}

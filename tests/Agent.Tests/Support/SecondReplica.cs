@@ -1,0 +1,46 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using PolyAi.Messaging.Agent.Transcripts;
+
+namespace PolyAi.Messaging.Testing;
+
+/// <summary>Another agent replica on its own Kestrel port, sharing the first one's sidecar and so its state store.</summary>
+public sealed class SecondReplica : IAsyncDisposable
+{
+    private readonly WebApplicationFactory<TranscriptOptions> _factory;
+
+    private SecondReplica(WebApplicationFactory<TranscriptOptions> factory, Uri url)
+    {
+        _factory = factory;
+        Http = new HttpClient { BaseAddress = url };
+    }
+
+    public HttpClient Http { get; }
+
+    public static SecondReplica Start(IReadOnlyDictionary<string, string> settings)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var url = new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}");
+        listener.Stop();
+        var factory = new WebApplicationFactory<TranscriptOptions>().WithWebHostBuilder(web =>
+        {
+            web.UseUrls(url.ToString());
+            foreach (var (key, value) in settings)
+            {
+                web.UseSetting(key, value);
+            }
+        });
+        factory.UseKestrel();
+        factory.StartServer();
+        return new SecondReplica(factory, url);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _factory.DisposeAsync();
+    }
+}
