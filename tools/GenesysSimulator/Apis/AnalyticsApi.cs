@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text.Json.Nodes;
 using PolyAi.Messaging.GenesysSimulator.Http;
 using PolyAi.Messaging.GenesysSimulator.World;
@@ -14,7 +15,7 @@ internal static class AnalyticsApi
     public static void MapAnalyticsApi(this IEndpointRouteBuilder app) =>
         app.MapPost("/api/v2/analytics/queues/observations/query", Query).Requires(Permissions.QueueObservationView);
 
-    private static async Task<IResult> Query(HttpRequest request, Org org)
+    private static async Task<JsonHttpResult<JsonObject>> Query(HttpRequest request, Org org)
     {
         var (body, error) = await ReadObjectAsync(request);
         if (error is not null)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text.Json.Nodes;
 using PolyAi.Messaging.GenesysSimulator.Http;
 using PolyAi.Messaging.GenesysSimulator.World;
@@ -17,7 +18,7 @@ internal static class AuthorizationApi
         authorization.MapGet("/divisions/home", HomeDivision);
     }
 
-    private static async Task<IResult> CreateRole(HttpRequest request, Org org)
+    private static async Task<JsonHttpResult<JsonObject>> CreateRole(HttpRequest request, Org org)
     {
         var (body, error) = await ReadObjectAsync(request);
         if (error is not null)
@@ -72,7 +73,7 @@ internal static class AuthorizationApi
         }
     }
 
-    private static IResult GetRole(string roleId, Org org)
+    private static JsonHttpResult<JsonObject> GetRole(string roleId, Org org)
     {
         lock (org.Gate)
         {
@@ -80,7 +81,7 @@ internal static class AuthorizationApi
         }
     }
 
-    private static IResult LookupPermissions(string? queryType, string? query, Org org)
+    private static JsonHttpResult<JsonObject> LookupPermissions(string? queryType, string? query, Org org)
     {
         var domains = Permissions.Catalog.Keys
             .Select(p => p.Split(':'))
@@ -107,7 +108,7 @@ internal static class AuthorizationApi
         return Pages.Of(domains, pageSize: 100);
     }
 
-    private static IResult HomeDivision(Org org) =>
+    private static JsonHttpResult<JsonObject> HomeDivision(Org org) =>
         Pages.Json(new JsonObject
         {
             ["id"] = org.HomeDivisionId,

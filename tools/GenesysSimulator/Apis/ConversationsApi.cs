@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text.Json.Nodes;
 using PolyAi.Messaging.GenesysSimulator.Http;
 using PolyAi.Messaging.GenesysSimulator.World;
@@ -18,7 +19,7 @@ internal static class ConversationsApi
         messages.MapGet("/{messageId}/details", Details).Requires(Permissions.MessageView);
     }
 
-    private static IResult Get(string conversationId, Org org)
+    private static JsonHttpResult<JsonObject> Get(string conversationId, Org org)
     {
         lock (org.Gate)
         {
@@ -28,7 +29,7 @@ internal static class ConversationsApi
         }
     }
 
-    private static async Task<IResult> Patch(string conversationId, HttpRequest request, Org org)
+    private static async Task<JsonHttpResult<JsonObject>> Patch(string conversationId, HttpRequest request, Org org)
     {
         var (body, error) = await ReadObjectAsync(request);
         if (error is not null)
@@ -53,7 +54,7 @@ internal static class ConversationsApi
         }
     }
 
-    private static async Task<IResult> PatchParticipant(string conversationId, string participantId, HttpRequest request, Org org)
+    private static async Task<Results<Accepted, JsonHttpResult<JsonObject>>> PatchParticipant(string conversationId, string participantId, HttpRequest request, Org org)
     {
         var (body, error) = await ReadObjectAsync(request);
         if (error is not null)
@@ -89,7 +90,7 @@ internal static class ConversationsApi
         }
     }
 
-    private static IResult Details(string messageId, Org org)
+    private static JsonHttpResult<JsonObject> Details(string messageId, Org org)
     {
         lock (org.Gate)
         {

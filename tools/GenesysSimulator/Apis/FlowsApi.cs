@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text.Json.Nodes;
 using PolyAi.Messaging.GenesysSimulator.Http;
 using PolyAi.Messaging.GenesysSimulator.World;
@@ -22,7 +23,7 @@ internal static class FlowsApi
         app.MapPut("/_uploads/{jobId}", Upload);
     }
 
-    private static IResult CreateJob(Org org)
+    private static JsonHttpResult<JsonObject> CreateJob(Org org)
     {
         lock (org.Gate)
         {
@@ -38,7 +39,7 @@ internal static class FlowsApi
         }
     }
 
-    private static async Task<IResult> Upload(string jobId, string? signature, HttpRequest request, Org org)
+    private static async Task<Results<Ok, StatusCodeHttpResult, JsonHttpResult<JsonObject>>> Upload(string jobId, string? signature, HttpRequest request, Org org)
     {
         using var reader = new StreamReader(request.Body);
         var yaml = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
@@ -56,7 +57,7 @@ internal static class FlowsApi
         }
     }
 
-    private static IResult GetJob(string jobId, string? expand, Org org)
+    private static JsonHttpResult<JsonObject> GetJob(string jobId, string? expand, Org org)
     {
         lock (org.Gate)
         {
@@ -168,7 +169,7 @@ internal static class FlowsApi
         return true;
     }
 
-    private static IResult ListFlows(string? type, string? name, int? pageSize, int? pageNumber, Org org)
+    private static JsonHttpResult<JsonObject> ListFlows(string? type, string? name, int? pageSize, int? pageNumber, Org org)
     {
         lock (org.Gate)
         {
@@ -179,7 +180,7 @@ internal static class FlowsApi
         }
     }
 
-    private static IResult GetFlow(string flowId, Org org)
+    private static JsonHttpResult<JsonObject> GetFlow(string flowId, Org org)
     {
         lock (org.Gate)
         {
@@ -187,7 +188,7 @@ internal static class FlowsApi
         }
     }
 
-    private static IResult Publish(string? flow, string? version, Org org)
+    private static JsonHttpResult<JsonObject> Publish(string? flow, string? version, Org org)
     {
         lock (org.Gate)
         {

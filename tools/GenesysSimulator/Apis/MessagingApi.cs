@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text.Json.Nodes;
 using PolyAi.Messaging.GenesysSimulator.Http;
 using PolyAi.Messaging.GenesysSimulator.World;
@@ -25,7 +26,7 @@ internal static class MessagingApi
         messaging.MapDelete("/integrations/open/{integrationId}", DeleteIntegration).Requires(Permissions.IntegrationDelete);
     }
 
-    private static async Task<IResult> CreateSetting(HttpRequest request, Org org)
+    private static async Task<JsonHttpResult<JsonObject>> CreateSetting(HttpRequest request, Org org)
     {
         var (body, error) = await ReadObjectAsync(request);
         if (error is not null)
@@ -58,7 +59,7 @@ internal static class MessagingApi
         }
     }
 
-    private static IResult ListSettings(int? pageSize, int? pageNumber, Org org)
+    private static JsonHttpResult<JsonObject> ListSettings(int? pageSize, int? pageNumber, Org org)
     {
         lock (org.Gate)
         {
@@ -66,7 +67,7 @@ internal static class MessagingApi
         }
     }
 
-    private static IResult GetSetting(string messageSettingId, Org org)
+    private static JsonHttpResult<JsonObject> GetSetting(string messageSettingId, Org org)
     {
         lock (org.Gate)
         {
@@ -74,7 +75,7 @@ internal static class MessagingApi
         }
     }
 
-    private static async Task<IResult> PatchSetting(string messageSettingId, HttpRequest request, Org org)
+    private static async Task<JsonHttpResult<JsonObject>> PatchSetting(string messageSettingId, HttpRequest request, Org org)
     {
         var (body, error) = await ReadObjectAsync(request);
         if (error is not null)
@@ -102,7 +103,7 @@ internal static class MessagingApi
         }
     }
 
-    private static IResult? ValidateEvent(JsonNode? node)
+    private static JsonHttpResult<JsonObject>? ValidateEvent(JsonNode? node)
     {
         if (node?["typing"]?["on"] is JsonObject on)
         {
@@ -118,7 +119,7 @@ internal static class MessagingApi
         return null;
     }
 
-    private static async Task<IResult> CreateIntegration(HttpRequest request, Org org)
+    private static async Task<JsonHttpResult<JsonObject>> CreateIntegration(HttpRequest request, Org org)
     {
         var (body, error) = await ReadObjectAsync(request);
         if (error is not null)
@@ -151,7 +152,7 @@ internal static class MessagingApi
         }
     }
 
-    private static IResult ListIntegrations(int? pageSize, int? pageNumber, string? expand, Org org)
+    private static JsonHttpResult<JsonObject> ListIntegrations(int? pageSize, int? pageNumber, string? expand, Org org)
     {
         lock (org.Gate)
         {
@@ -159,7 +160,7 @@ internal static class MessagingApi
         }
     }
 
-    private static IResult GetIntegration(string integrationId, string? expand, Org org)
+    private static JsonHttpResult<JsonObject> GetIntegration(string integrationId, string? expand, Org org)
     {
         lock (org.Gate)
         {
@@ -169,7 +170,7 @@ internal static class MessagingApi
         }
     }
 
-    private static async Task<IResult> PatchIntegration(string integrationId, HttpRequest request, Org org)
+    private static async Task<JsonHttpResult<JsonObject>> PatchIntegration(string integrationId, HttpRequest request, Org org)
     {
         var (body, error) = await ReadObjectAsync(request);
         if (error is not null)
@@ -218,7 +219,7 @@ internal static class MessagingApi
         }
     }
 
-    private static IResult DeleteIntegration(string integrationId, Org org)
+    private static Results<NoContent, JsonHttpResult<JsonObject>> DeleteIntegration(string integrationId, Org org)
     {
         lock (org.Gate)
         {
@@ -232,7 +233,7 @@ internal static class MessagingApi
         }
     }
 
-    private static IResult? ValidateWebhook(JsonObject body, bool required, out Uri? url, out string? secret)
+    private static JsonHttpResult<JsonObject>? ValidateWebhook(JsonObject body, bool required, out Uri? url, out string? secret)
     {
         url = null;
         secret = String(body["outboundNotificationWebhookSignatureSecretToken"]);

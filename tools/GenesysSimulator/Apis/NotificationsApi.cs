@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -21,7 +22,7 @@ internal static class NotificationsApi
         app.Map("/channels/{channelId}", Stream);
     }
 
-    private static IResult Create(HttpContext context, Org org, NotificationHub hub)
+    private static JsonHttpResult<JsonObject> Create(HttpContext context, Org org, NotificationHub hub)
     {
         var client = (OAuthClient)context.Items[ApiGate.ClientItem]!;
         var channel = hub.Create(client.Id);
@@ -34,10 +35,10 @@ internal static class NotificationsApi
         });
     }
 
-    private static IResult List(string channelId, HttpContext context, NotificationHub hub) =>
+    private static JsonHttpResult<JsonObject> List(string channelId, HttpContext context, NotificationHub hub) =>
         Owned(hub, context, channelId) is { } channel ? Topics(hub.Topics(channel)) : GenesysErrors.NotFound($"Channel {channelId} not found.");
 
-    private static async Task<IResult> Subscribe(string channelId, HttpContext context, NotificationHub hub, bool replace)
+    private static async Task<JsonHttpResult<JsonObject>> Subscribe(string channelId, HttpContext context, NotificationHub hub, bool replace)
     {
         var (body, error) = await ReadAsync(context.Request);
         if (error is not null)
@@ -70,7 +71,7 @@ internal static class NotificationsApi
         return hub.Find(channelId) is { } channel && channel.ClientId == client.Id ? channel : null;
     }
 
-    private static IResult Topics(IReadOnlyList<string> topics) =>
+    private static JsonHttpResult<JsonObject> Topics(IReadOnlyList<string> topics) =>
         Pages.Json(new JsonObject { ["entities"] = new JsonArray(topics.Select(t => (JsonNode)new JsonObject { ["id"] = t }).ToArray()) });
 
     private static async Task Stream(string channelId, HttpContext context, NotificationHub hub, Org org)

@@ -15,7 +15,7 @@ internal static class OAuthApi
         app.MapGet("/api/v2/tokens/me", TokenInfo);
     }
 
-    private static async Task<IResult> IssueToken(HttpRequest request, Org org)
+    private static async Task<JsonHttpResult<JsonObject>> IssueToken(HttpRequest request, Org org)
     {
         if (!TryReadBasic(request.Headers.Authorization.ToString(), out var clientId, out var secret))
         {

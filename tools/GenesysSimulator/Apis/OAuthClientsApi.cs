@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text.Json.Nodes;
 using PolyAi.Messaging.GenesysSimulator.Http;
 using PolyAi.Messaging.GenesysSimulator.World;
@@ -14,7 +15,7 @@ internal static class OAuthClientsApi
         app.MapGet("/api/v2/oauth/clients/{clientId}", Get).Requires(Permissions.ClientView);
     }
 
-    private static async Task<IResult> Create(HttpRequest request, Org org)
+    private static async Task<JsonHttpResult<JsonObject>> Create(HttpRequest request, Org org)
     {
         var (body, error) = await ReadObjectAsync(request);
         if (error is not null)
@@ -69,7 +70,7 @@ internal static class OAuthClientsApi
         }
     }
 
-    private static IResult Get(string clientId, Org org)
+    private static JsonHttpResult<JsonObject> Get(string clientId, Org org)
     {
         lock (org.Gate)
         {

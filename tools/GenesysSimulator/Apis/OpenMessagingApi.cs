@@ -24,7 +24,7 @@ internal static class OpenMessagingApi
         inbound.MapPost("/structured/response", StructuredResponse).Requires(Permissions.MessageReceive);
     }
 
-    private static async Task<IResult> Message(string integrationId, bool? prefetchConversationId, HttpRequest request, Org org)
+    private static async Task<JsonHttpResult<JsonObject>> Message(string integrationId, bool? prefetchConversationId, HttpRequest request, Org org)
     {
         var (body, error) = await ReadObjectAsync(request);
         if (error is not null)
@@ -77,7 +77,7 @@ internal static class OpenMessagingApi
         return Json(answer);
     }
 
-    private static async Task<IResult> StructuredResponse(string integrationId, bool? prefetchConversationId, HttpRequest request, Org org)
+    private static async Task<JsonHttpResult<JsonObject>> StructuredResponse(string integrationId, bool? prefetchConversationId, HttpRequest request, Org org)
     {
         var (body, error) = await ReadObjectAsync(request);
         if (error is not null)
@@ -134,7 +134,7 @@ internal static class OpenMessagingApi
         return Json(answer);
     }
 
-    private static async Task<IResult> Event(string integrationId, HttpRequest request, Org org)
+    private static async Task<JsonHttpResult<JsonObject>> Event(string integrationId, HttpRequest request, Org org)
     {
         var (body, error) = await ReadObjectAsync(request);
         if (error is not null)
@@ -184,7 +184,7 @@ internal static class OpenMessagingApi
         });
     }
 
-    private static async Task<IResult> Receipt(string integrationId, HttpRequest request, Org org)
+    private static async Task<JsonHttpResult<JsonObject>> Receipt(string integrationId, HttpRequest request, Org org)
     {
         var (body, error) = await ReadObjectAsync(request);
         if (error is not null)
@@ -278,7 +278,7 @@ internal static class OpenMessagingApi
         return Json(answer);
     }
 
-    private static IResult? FindIntegration(Org org, string integrationId, out Integration? integration)
+    private static JsonHttpResult<JsonObject>? FindIntegration(Org org, string integrationId, out Integration? integration)
     {
         lock (org.Gate)
         {
@@ -294,7 +294,7 @@ internal static class OpenMessagingApi
         }
     }
 
-    private static IResult? ValidateChannelFrom(JsonObject body)
+    private static JsonHttpResult<JsonObject>? ValidateChannelFrom(JsonObject body)
     {
         if (body["channel"] is not JsonObject channel)
         {
@@ -325,7 +325,7 @@ internal static class OpenMessagingApi
         return ValidateTime(channel);
     }
 
-    private static IResult? ValidateTime(JsonObject channel)
+    private static JsonHttpResult<JsonObject>? ValidateTime(JsonObject channel)
     {
         var time = String(channel["time"]);
         if (time is null)
@@ -338,7 +338,7 @@ internal static class OpenMessagingApi
             : GenesysErrors.BadRequest("channel.time should match format \"date-time\"");
     }
 
-    private static IResult? ValidateContent(JsonArray content)
+    private static JsonHttpResult<JsonObject>? ValidateContent(JsonArray content)
     {
         foreach (var item in content)
         {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text.Json.Nodes;
 
 namespace PolyAi.Messaging.GenesysSimulator.Apis;
@@ -5,7 +6,7 @@ namespace PolyAi.Messaging.GenesysSimulator.Apis;
 /// <summary>Genesys' entity listing envelope.</summary>
 internal static class Pages
 {
-    public static IResult Of(IEnumerable<JsonNode> items, int pageSize = 25, int pageNumber = 1)
+    public static JsonHttpResult<JsonObject> Of(IEnumerable<JsonNode> items, int pageSize = 25, int pageNumber = 1)
     {
         var all = items.ToList();
         pageSize = pageSize <= 0 ? 25 : pageSize;
@@ -21,7 +22,7 @@ internal static class Pages
         }), SimulatorJson.Default.JsonObject);
     }
 
-    public static IResult Json(JsonObject body, int status = 200) => TypedResults.Json(Compact(body), SimulatorJson.Default.JsonObject, statusCode: status);
+    public static JsonHttpResult<JsonObject> Json(JsonObject body, int status = 200) => TypedResults.Json(Compact(body), SimulatorJson.Default.JsonObject, statusCode: status);
 
     /// <summary>Genesys leaves absent values out rather than writing null: drop null properties, recursively.</summary>
     public static T Compact<T>(T node)

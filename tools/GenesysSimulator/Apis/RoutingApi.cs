@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text.Json.Nodes;
 using PolyAi.Messaging.GenesysSimulator.Http;
 using PolyAi.Messaging.GenesysSimulator.World;
@@ -23,7 +24,7 @@ internal static class RoutingApi
         routing.MapPut("/message/recipients/{recipientId}", PutRecipient).Requires(Permissions.MessageRoutingManage);
     }
 
-    private static async Task<IResult> CreateQueue(HttpRequest request, Org org)
+    private static async Task<JsonHttpResult<JsonObject>> CreateQueue(HttpRequest request, Org org)
     {
         var (body, error) = await ReadObjectAsync(request);
         if (error is not null)
@@ -53,7 +54,7 @@ internal static class RoutingApi
         }
     }
 
-    private static IResult ListQueues(string? name, int? pageSize, int? pageNumber, Org org)
+    private static JsonHttpResult<JsonObject> ListQueues(string? name, int? pageSize, int? pageNumber, Org org)
     {
         lock (org.Gate)
         {
@@ -66,7 +67,7 @@ internal static class RoutingApi
         }
     }
 
-    private static IResult GetQueue(string queueId, Org org)
+    private static JsonHttpResult<JsonObject> GetQueue(string queueId, Org org)
     {
         lock (org.Gate)
         {
@@ -74,7 +75,7 @@ internal static class RoutingApi
         }
     }
 
-    private static async Task<IResult> AddMembers(string queueId, bool? delete, HttpRequest request, Org org)
+    private static async Task<Results<Ok, JsonHttpResult<JsonObject>>> AddMembers(string queueId, bool? delete, HttpRequest request, Org org)
     {
         var (body, error) = await ReadAsync(request);
         if (error is not null)
@@ -117,7 +118,7 @@ internal static class RoutingApi
         }
     }
 
-    private static async Task<IResult> JoinMembers(string queueId, HttpRequest request, Org org)
+    private static async Task<Results<Accepted, JsonHttpResult<JsonObject>>> JoinMembers(string queueId, HttpRequest request, Org org)
     {
         var (body, error) = await ReadAsync(request);
         if (error is not null)
@@ -153,7 +154,7 @@ internal static class RoutingApi
         }
     }
 
-    private static IResult ListMembers(string queueId, bool? joined, string? expand, int? pageSize, int? pageNumber, Org org)
+    private static JsonHttpResult<JsonObject> ListMembers(string queueId, bool? joined, string? expand, int? pageSize, int? pageNumber, Org org)
     {
         lock (org.Gate)
         {
@@ -189,7 +190,7 @@ internal static class RoutingApi
         }
     }
 
-    private static IResult ListRecipients(string? messengerType, int? pageSize, int? pageNumber, Org org)
+    private static JsonHttpResult<JsonObject> ListRecipients(string? messengerType, int? pageSize, int? pageNumber, Org org)
     {
         lock (org.Gate)
         {
@@ -198,7 +199,7 @@ internal static class RoutingApi
         }
     }
 
-    private static IResult GetRecipient(string recipientId, Org org)
+    private static JsonHttpResult<JsonObject> GetRecipient(string recipientId, Org org)
     {
         lock (org.Gate)
         {
@@ -208,7 +209,7 @@ internal static class RoutingApi
         }
     }
 
-    private static async Task<IResult> PutRecipient(string recipientId, HttpRequest request, Org org)
+    private static async Task<JsonHttpResult<JsonObject>> PutRecipient(string recipientId, HttpRequest request, Org org)
     {
         var (body, error) = await ReadObjectAsync(request);
         if (error is not null)

@@ -58,7 +58,7 @@ internal static class ControlApi
         return TypedResults.Ok(control.SeedWorld(seed));
     }
 
-    private static IResult AddAgent(string queueId, AgentScript? script, SimulatorControl control)
+    private static Results<Ok<JsonObject>, NotFound<string>> AddAgent(string queueId, AgentScript? script, SimulatorControl control)
     {
         try
         {
@@ -70,7 +70,7 @@ internal static class ControlApi
         }
     }
 
-    private static IResult SetRouting(string userId, OnQueueRequest request, SimulatorControl control)
+    private static Results<NoContent, NotFound<string>> SetRouting(string userId, OnQueueRequest request, SimulatorControl control)
     {
         try
         {
@@ -83,7 +83,7 @@ internal static class ControlApi
         }
     }
 
-    private static IResult AddWebhookFault(WebhookFault fault, SimulatorControl control)
+    private static Results<Ok<IdAnswer>, BadRequest<string>> AddWebhookFault(WebhookFault fault, SimulatorControl control)
     {
         try
         {
@@ -96,5 +96,5 @@ internal static class ControlApi
     }
 
     // 409: the conversation is not in a state where that agent action makes sense (ended, not accepted, ...).
-    private static IResult Act(bool done) => done ? TypedResults.NoContent() : TypedResults.Conflict();
+    private static Results<NoContent, Conflict> Act(bool done) => done ? TypedResults.NoContent() : TypedResults.Conflict();
 }

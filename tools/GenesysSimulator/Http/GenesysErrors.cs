@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text.Json.Nodes;
 
 namespace PolyAi.Messaging.GenesysSimulator.Http;
@@ -15,12 +16,12 @@ internal static class GenesysErrors
         ["errors"] = new JsonArray(),
     };
 
-    public static IResult Result(int status, string code, string message) =>
+    public static JsonHttpResult<JsonObject> Result(int status, string code, string message) =>
         TypedResults.Json(Body(status, code, message), SimulatorJson.Default.JsonObject, statusCode: status);
 
-    public static IResult BadRequest(string message) => Result(400, "bad.request", message);
+    public static JsonHttpResult<JsonObject> BadRequest(string message) => Result(400, "bad.request", message);
 
-    public static IResult NotFound(string message = "The requested resource was not found.") => Result(404, "not.found", message);
+    public static JsonHttpResult<JsonObject> NotFound(string message = "The requested resource was not found.") => Result(404, "not.found", message);
 
     public static Task WriteAsync(HttpContext context, int status, string code, string message)
     {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -6,7 +7,7 @@ namespace PolyAi.Messaging.GenesysSimulator.Http;
 internal static class RequestBody
 {
     /// <summary>The body as a JSON value, or the 400 Genesys answers for a body that is not JSON.</summary>
-    public static async Task<(JsonNode? Node, IResult? Error)> ReadAsync(HttpRequest request)
+    public static async Task<(JsonNode? Node, JsonHttpResult<JsonObject>? Error)> ReadAsync(HttpRequest request)
     {
         try
         {
@@ -21,7 +22,7 @@ internal static class RequestBody
         }
     }
 
-    public static async Task<(JsonObject? Object, IResult? Error)> ReadObjectAsync(HttpRequest request)
+    public static async Task<(JsonObject? Object, JsonHttpResult<JsonObject>? Error)> ReadObjectAsync(HttpRequest request)
     {
         var (node, error) = await ReadAsync(request);
         return error is not null ? (null, error)
