@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Prometheus;
 
 namespace PolyAi.Messaging.Edge;
@@ -21,6 +22,12 @@ public static class EdgeMetrics
         {
             Rejections.WithLabels(reason);
         }
+    }
+
+    /// <summary>Runs the static constructor when the service starts, so /metrics shows every reason from the start.</summary>
+    [ModuleInitializer]
+    internal static void ExportAtStartUp()
+    {
     }
 
     public static void Reject(string reason) => Rejections.WithLabels(reason).Inc();

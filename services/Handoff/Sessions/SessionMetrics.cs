@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using PolyAi.Messaging.ServiceDefaults;
 using Prometheus;
 
 namespace PolyAi.Messaging.Handoff.Sessions;
@@ -10,6 +12,23 @@ internal static class SessionMetrics
         "polyai_messaging_receipts_total",
         "Genesys delivery receipts recorded on handoff sessions, by status.",
         new CounterConfiguration { LabelNames = ["status"] });
+
+    static SessionMetrics()
+    {
+        // Every known series exists from the start, so /metrics shows the families and rate() sees zeros.
+        foreach (var status in (string[])["Sent", "Delivered", "Read", "Failed", "Published", "Removed", "Other"])
+        {
+            Receipts.WithLabels(status);
+        }
+
+        NotificationMetrics.Initialise(Service, [Outcomes.Saved, Outcomes.Duplicate, Outcomes.Dropped, Outcomes.Conflict, Outcomes.Failed]);
+    }
+
+    /// <summary>Runs the static constructor when the service starts.</summary>
+    [ModuleInitializer]
+    internal static void ExportAtStartUp()
+    {
+    }
 
     /// <summary>A receipt status as a label: the documented values as-is, anything else "Other".</summary>
     public static string StatusLabel(string status) => status switch

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Prometheus;
 
 namespace PolyAi.Messaging.Verifier.Webhooks;
@@ -26,6 +27,12 @@ public static class VerifierMetrics
         {
             Webhooks.WithLabels(Label(outcome));
         }
+    }
+
+    /// <summary>Runs the static constructor when the service starts, so /metrics shows every series from the start.</summary>
+    [ModuleInitializer]
+    internal static void ExportAtStartUp()
+    {
     }
 
     public static void Record(WebhookOutcome outcome, TimeSpan elapsed)
