@@ -1,0 +1,195 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using PolyAi.Messaging.DevStack;
+using PolyAi.Messaging.ServiceDefaults;
+
+namespace PolyAi.Messaging.Deployment.Tests;
+
+/// <summary>The Dapr resources use the names the code uses and give each app id only what it needs.</summary>
+public sealed partial class DaprResourceTests
+{
+    private static readonly string[] ComponentNames = [Topics.PubSub, new TenancyOptions().StateStore, new TenancyOptions().SecretStore];
+
+    private static List<JsonObject> Resources(string folder) =>
+        Directory.EnumerateFiles(folder, "*.yaml").Order().SelectMany(Yaml.LoadAll).Cast<JsonObject>().ToList();
+
+    private static IEnumerable<JsonObject> OfKind(IEnumerable<JsonObject> resources, string kind) =>
+        resources.Where(r => r["kind"]?.GetValue<string>() == kind);
+
+    private static string Name(JsonObject resource) => resource["metadata"]!["name"]!.GetValue<string>();
+
+    private static string[] Strings(JsonNode? array) => array?.AsArray().Select(n => n!.GetValue<string>()).ToArray() ?? [];
+
+    [Fact]
+    public void The_app_ids_are_the_ones_DevStack_gives_the_services() =>
+        Assert.Equal(DevStackHost.DaprApps, Repo.DaprAppIds);
+
+    [Fact]
+    public void The_names_are_the_ones_the_code_uses()
+    {
+        Assert.Equal(["pubsub", "statestore", "secretstore"], ComponentNames);
+        var verifier = JsonNode.Parse(File.ReadAllText(Path.Combine(Repo.Root, "services", "Verifier", "appsettings.json")))!["Verifier"]!;
+        Assert.Equal(Topics.PubSub, verifier["PubSub"]!.GetValue<string>());
+        Assert.Equal(new TenancyOptions().StateStore, verifier["StateStore"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("kubernetes")]
+    [InlineData("local")]
+    public void Every_file_parses_and_every_component_is_one_the_code_uses(string folder)
+    {
+        var resources = Resources(Path.Combine(Repo.Root, "components", folder));
+        Assert.All(resources, r => Assert.StartsWith("dapr.io/", r["apiVersion"]!.GetValue<string>(), StringComparison.Ordinal));
+        var components = OfKind(resources, "Component").ToList();
+        Assert.All(components, c => Assert.Contains(Name(c), ComponentNames));
+        Assert.All(components, c => Assert.Equal("v1", c["spec"]!["version"]!.GetValue<string>()));
+        foreach (var name in ComponentNames)
+        {
+            Assert.Contains(components, c => Name(c) == name);
+        }
+    }
+
+    [Fact]
+    public void Kubernetes_components_are_scoped_to_real_app_ids_and_secrets_only_to_their_readers()
+    {
+        var components = OfKind(Resources(Repo.KubernetesComponents), "Component").ToList();
+        foreach (var component in components)
+        {
+            var scopes = Strings(component["scopes"]);
+            Assert.NotEmpty(scopes);
+            Assert.All(scopes, s => Assert.Contains(s, Repo.DaprAppIds));
+            var expected = Name(component) == "secretstore" ? new[] { "verifier", "handoff" } : Repo.DaprAppIds;
+            Assert.Equal(expected.Order(), scopes.Order());
+        }
+    }
+
+    [Fact]
+    public void Both_pubsub_choices_exist_redis_for_dev_and_sns_sqs_with_dead_letters_for_regions()
+    {
+        var pubsubs = OfKind(Resources(Repo.KubernetesComponents), "Component").Where(c => Name(c) == "pubsub").ToList();
+        Assert.Equal(["pubsub.aws.snssqs", "pubsub.redis"], pubsubs.Select(p => p["spec"]!["type"]!.GetValue<string>()).Order());
+        var snssqs = Metadata(pubsubs.Single(p => p["spec"]!["type"]!.GetValue<string>() == "pubsub.aws.snssqs"));
+        Assert.False(string.IsNullOrEmpty(snssqs["sqsDeadLettersQueueName"]));
+        Assert.True(int.Parse(snssqs["messageReceiveLimit"]!, System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.DoesNotContain("accessKey", snssqs.Keys);
+        Assert.DoesNotContain("secretKey", snssqs.Keys);
+    }
+
+    [Fact]
+    public void The_secret_store_is_aws_secrets_manager_with_irsa_and_no_keys()
+    {
+        var store = OfKind(Resources(Repo.KubernetesComponents), "Component").Single(c => Name(c) == "secretstore");
+        Assert.Equal("secretstores.aws.secretmanager", store["spec"]!["type"]!.GetValue<string>());
+        var metadata = Metadata(store);
+        Assert.Equal("true", metadata["multipleKeyValuesPerSecret"]);
+        Assert.DoesNotContain("accessKey", metadata.Keys);
+        Assert.DoesNotContain("secretKey", metadata.Keys);
+    }
+
+    [Fact]
+    public void State_is_shared_without_an_app_id_prefix()
+    {
+        var store = OfKind(Resources(Repo.KubernetesComponents), "Component").Single(c => Name(c) == "statestore");
+        Assert.Equal("none", Metadata(store)["keyPrefix"]);
+    }
+
+    [Fact]
+    public void Each_app_has_a_configuration_whose_secret_scopes_allow_only_what_it_needs()
+    {
+        var configurations = OfKind(Resources(Repo.KubernetesComponents), "Configuration").ToDictionary(Name);
+        Assert.Equal(Repo.DaprAppIds.Order(), configurations.Keys.Order());
+        foreach (var (app, configuration) in configurations)
+        {
+            var scopes = configuration["spec"]!["secrets"]!["scopes"]!.AsArray().Select(s => s!.AsObject())
+                .ToDictionary(s => s["storeName"]!.GetValue<string>());
+            Assert.Equal("deny", scopes["kubernetes"]["defaultAccess"]!.GetValue<string>());
+            var tenantSecrets = scopes["secretstore"];
+            var readsSecrets = app is "verifier" or "handoff";
+            Assert.Equal(readsSecrets ? "allow" : "deny", tenantSecrets["defaultAccess"]!.GetValue<string>());
+            Assert.Empty(Strings(tenantSecrets["allowedSecrets"]));
+            Assert.NotNull(configuration["spec"]!["tracing"]!["samplingRate"]);
+        }
+    }
+
+    [Theory]
+    [InlineData("kubernetes")]
+    [InlineData("local")]
+    public void Resiliency_targets_existing_components_with_defined_policies(string folder)
+    {
+        var resources = Resources(Path.Combine(Repo.Root, "components", folder));
+        var resiliency = OfKind(resources, "Resiliency").Single();
+        var policies = resiliency["spec"]!["policies"]!.AsObject();
+        var components = resiliency["spec"]!["targets"]!["components"]!.AsObject();
+        Assert.NotNull(components["pubsub"]!["inbound"]!["retry"]);
+        foreach (var (component, target) in components)
+        {
+            Assert.Contains(component, ComponentNames);
+            foreach (var direction in target!.AsObject())
+            {
+                foreach (var (kind, policy) in direction.Value!.AsObject())
+                {
+                    var section = kind switch { "retry" => "retries", "timeout" => "timeouts", "circuitBreaker" => "circuitBreakers", _ => kind };
+                    Assert.True(policies[section]?[policy!.GetValue<string>()] is not null, $"{component}.{direction.Key}.{kind}: no policy {policy}");
+                }
+            }
+        }
+
+        Assert.All(Strings(resiliency["scopes"]), s => Assert.Contains(s, Repo.DaprAppIds));
+        if (folder == "kubernetes")
+        {
+            Assert.NotNull(components["statestore"]!["outbound"]!["circuitBreaker"]);
+            Assert.NotNull(components["pubsub"]!["outbound"]!["timeout"]);
+        }
+    }
+
+    [Fact]
+    public void The_chart_renders_the_same_component_names_and_a_configuration_per_app()
+    {
+        var components = File.ReadAllText(Path.Combine(Repo.ChartTemplates, "dapr", "components.yaml"));
+        var names = ComponentName().Matches(components).Select(m => m.Groups[1].Value).Distinct().Order();
+        Assert.Equal(ComponentNames.Order(), names);
+        Assert.Contains("type: pubsub.redis", components, StringComparison.Ordinal);
+        Assert.Contains("type: pubsub.aws.snssqs", components, StringComparison.Ordinal);
+        var configurations = File.ReadAllText(Path.Combine(Repo.ChartTemplates, "dapr", "configurations.yaml"));
+        Assert.Contains("name: {{ $svc.dapr.appId }}", configurations, StringComparison.Ordinal);
+        var deployments = File.ReadAllText(Path.Combine(Repo.ChartTemplates, "deployments.yaml"));
+        Assert.Contains("dapr.io/config: {{ $svc.dapr.appId | quote }}", deployments, StringComparison.Ordinal);
+        Assert.Contains("dapr.io/app-protocol: \"http\"", deployments, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_chart_gives_each_service_its_app_id_and_tenant_secrets_only_to_verifier_and_handoff()
+    {
+        var services = Yaml.LoadObject(Path.Combine(Repo.Chart, "values.yaml"))["services"]!.AsObject();
+        Assert.Equal(Repo.Services, services.Select(s => s.Key));
+        Assert.False(services["edge"]!["dapr"]!["enabled"]!.GetValue<bool>());
+        foreach (var app in Repo.DaprAppIds)
+        {
+            var dapr = services[app]!["dapr"]!;
+            Assert.True(dapr["enabled"]!.GetValue<bool>());
+            Assert.Equal(app, dapr["appId"]!.GetValue<string>());
+            Assert.Equal(app is "verifier" or "handoff", dapr["readsTenantSecrets"]!.GetValue<bool>());
+        }
+    }
+
+    [Fact]
+    public void The_multi_app_run_file_starts_the_three_apps_with_the_local_components()
+    {
+        var run = Yaml.LoadObject(Path.Combine(Repo.Root, "dapr.yaml"));
+        Assert.Equal("./components/local", run["common"]!["resourcesPath"]!.GetValue<string>());
+        var apps = run["apps"]!.AsArray().Select(a => a!.AsObject()).ToList();
+        Assert.Equal(Repo.DaprAppIds, apps.Select(a => a["appID"]!.GetValue<string>()));
+        foreach (var app in apps)
+        {
+            Assert.True(Directory.Exists(Path.Combine(Repo.Root, app["appDirPath"]!.GetValue<string>())));
+            Assert.Contains(app["appPort"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture), app["env"]!["ASPNETCORE_URLS"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+    }
+
+    private static Dictionary<string, string?> Metadata(JsonObject component) =>
+        component["spec"]!["metadata"]!.AsArray().Select(m => m!.AsObject())
+            .ToDictionary(m => m["name"]!.GetValue<string>(), m => m["value"]?.ToString());
+
+    [GeneratedRegex(@"^kind: Component\s*\nmetadata:\s*\n\s+name: (\S+)", RegexOptions.Multiline)]
+    private static partial Regex ComponentName();
+}

@@ -1,0 +1,75 @@
+namespace PolyAi.Messaging.Deployment.Tests;
+
+/// <summary>The dashboard and the alerts read only metrics that exist: checked against the running services' /metrics.</summary>
+public sealed class MetricsTests(MetricsFixture stack) : IClassFixture<MetricsFixture>
+{
+    /// <summary>Series Prometheus makes itself for every scrape target.</summary>
+    private static readonly HashSet<string> PrometheusSeries = ["up"];
+
+    /// <summary>
+    /// Exported by the Dapr sidecar (scraped by the chart's PodMonitor), not by our services; names from
+    /// dapr-contract.md §4 (dapr/dapr pkg/diagnostics). The dev sidecar does not export them, so they are checked
+    /// against that list instead of a scrape.
+    /// </summary>
+    private static readonly HashSet<string> DaprSidecarSeries =
+    [
+        "dapr_component_pubsub_ingress_count", "dapr_component_pubsub_egress_count", "dapr_component_state_count",
+        "dapr_component_secret_count", "dapr_resiliency_count", "dapr_resiliency_cb_state",
+    ];
+
+    private static string Dashboard => File.ReadAllText(Path.Combine(Repo.Chart, "dashboards", "polyai-messaging.json"));
+
+    private static string Rules => File.ReadAllText(Path.Combine(Repo.ChartTemplates, "prometheusrule.yaml"));
+
+    [Fact]
+    public void Every_metric_the_dashboard_reads_is_exported_at_start_up() =>
+        AssertExported(PromQl.DashboardExpressions(Dashboard), "dashboard");
+
+    [Fact]
+    public void Every_metric_the_alert_rules_read_is_exported_at_start_up() =>
+        AssertExported(PromQl.RuleExpressions(Rules), "alert rules");
+
+    [Fact]
+    public void The_alert_rules_cover_webhook_failures_publish_failures_and_dead_letters()
+    {
+        var names = PromQl.RuleExpressions(Rules).SelectMany(PromQl.MetricNames).ToHashSet();
+        Assert.Contains("polyai_messaging_webhooks_total", names);
+        Assert.Contains("polyai_messaging_webhook_publish_failures_total", names);
+        Assert.Contains("polyai_messaging_notifications_consumed_total", names);
+        Assert.True(PromQl.RuleExpressions(Rules).Count >= 8);
+    }
+
+    [Fact]
+    public void Each_service_exports_its_own_metrics_from_the_start()
+    {
+        Assert.Contains("polyai_messaging_webhooks_total", stack.Exported["verifier"]);
+        Assert.Contains("polyai_messaging_webhook_publish_failures_total", stack.Exported["verifier"]);
+        Assert.Contains("polyai_messaging_webhook_duration_seconds_bucket", stack.Exported["verifier"]);
+        Assert.Contains("polyai_messaging_edge_rejections_total", stack.Exported["edge"]);
+        Assert.Contains("polyai_messaging_notifications_consumed_total", stack.Exported["agent"]);
+        Assert.Contains("polyai_messaging_transcript_messages_total", stack.Exported["agent"]);
+        Assert.Contains("polyai_messaging_notifications_consumed_total", stack.Exported["handoff"]);
+        Assert.Contains("polyai_messaging_receipts_total", stack.Exported["handoff"]);
+    }
+
+    [Fact]
+    public void The_expression_reader_finds_metric_names_and_nothing_else()
+    {
+        var names = PromQl.MetricNames(
+            "histogram_quantile(0.99, sum by (le, job) (rate(foo_seconds_bucket{namespace=\"{{ $ns }}\",job=~\"a|b\"}[$__rate_interval]))) / on(job) group_left bar_total > {{ $a.x }}");
+        Assert.Equal(["bar_total", "foo_seconds_bucket"], names.Order());
+    }
+
+    private void AssertExported(IReadOnlyList<string> expressions, string what)
+    {
+        Assert.NotEmpty(expressions);
+        var exported = stack.Exported.Values.SelectMany(s => s).ToHashSet();
+        var missing = expressions.SelectMany(PromQl.MetricNames)
+            .Where(name => !exported.Contains(name) && !PrometheusSeries.Contains(name) && !DaprSidecarSeries.Contains(name))
+            .Distinct()
+            .Order()
+            .ToList();
+        Assert.True(missing.Count == 0,
+            $"The {what} read metrics no running service exports: {string.Join(", ", missing)}{Environment.NewLine}{stack.RecentLog}");
+    }
+}
