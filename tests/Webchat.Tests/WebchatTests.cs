@@ -100,9 +100,12 @@ public sealed class WebchatTests(WebchatFixture fixture)
         var conversation = await fixture.ChatApi.ConversationOfAsync(account);
         await SendAsync(page, "Remember me");
         conversation.Say("ai", "Of course.");
+        conversation.Handoff("queued");
         await Expect(Messages(page, "ai")).ToHaveCountAsync(1);
+        await Expect(page.Locator(".pcw-handoff")).ToHaveAttributeAsync("data-status", "queued");
 
         await page.ReloadAsync();
+        await Expect(page.Locator(".pcw-handoff")).ToHaveTextAsync("You are in the queue for a human agent.");
         conversation.Say("ai", "Welcome back.");
 
         await Expect(Messages(page, "ai").Locator(".pcw-msg-text")).ToHaveTextAsync(["Of course.", "Welcome back."]);

@@ -248,6 +248,12 @@
         return response.json().then(function (transcript) {
           var list = Array.isArray(transcript) ? transcript : (transcript.messages || []);
           list.forEach(addMessage);
+          setHandoff(transcript.handoff);
+          if (transcript.status === 'ended') {
+            showEnded('The conversation has ended.', true);
+            forget();
+            return;
+          }
           connect();
         });
       }

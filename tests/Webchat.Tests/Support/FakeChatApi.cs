@@ -85,7 +85,7 @@ public sealed class FakeChatApi : IAsyncDisposable
         conversations.MapPost("/end", (HttpContext context, string id) =>
             fake.Authorised(context, id) is { } conversation ? Results.StatusCode(conversation.End()) : Results.Unauthorized());
         conversations.MapGet("/messages", (HttpContext context, string id) =>
-            fake.Authorised(context, id) is { } conversation ? Results.Json(new { messages = conversation.Transcript() }) : Results.Unauthorized());
+            fake.Authorised(context, id) is { } conversation ? Results.Json(new { conversationId = id, status = conversation.Ended ? "ended" : "active", messages = conversation.Transcript(), handoff = conversation.LatestHandoff() }) : Results.Unauthorized());
         conversations.MapGet("/events", async (HttpContext context, string id) =>
         {
             if (fake.Authorised(context, id) is not { } conversation)
@@ -181,7 +181,7 @@ public sealed class FakeConversation(string id, string token, string accountId, 
 
     public void Typing(string role) => Append("typing", new { role });
 
-    public void Handoff(string status) => Append("handoff", new { status });
+    public void Handoff(string status) => Append("handoff", new HandoffData(status));
 
     /// <summary>Kills every open event stream mid-flight, as a lost connection or a replica going away does.</summary>
     public void DropStreams()
@@ -213,6 +213,14 @@ public sealed class FakeConversation(string id, string token, string accountId, 
         lock (_gate)
         {
             return [.. _events.Where(e => e.Type == "message").Select(e => (Message)e.Data)];
+        }
+    }
+
+    internal string? LatestHandoff()
+    {
+        lock (_gate)
+        {
+            return _events.LastOrDefault(e => e.Type == "handoff").Data is { } data ? ((HandoffData)data).Status : null;
         }
     }
 
@@ -292,3 +300,5 @@ public sealed class FakeConversation(string id, string token, string accountId, 
 }
 
 public sealed record Message(string Id, string Role, string Text, DateTimeOffset Time);
+
+public sealed record HandoffData(string Status);
