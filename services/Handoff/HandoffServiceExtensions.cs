@@ -1,3 +1,5 @@
+using PolyAi.Messaging.Genesys;
+using PolyAi.Messaging.Handoff.Handoffs;
 using PolyAi.Messaging.Handoff.Sessions;
 using PolyAi.Messaging.ServiceDefaults;
 
@@ -8,8 +10,21 @@ public static class HandoffServiceExtensions
     public static IHostApplicationBuilder AddHandoffServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<HandoffSessionOptions>(HandoffSessionOptions.Section);
+        builder.Services.AddValidatedOptions<HandoffOptions>(HandoffOptions.Section);
         builder.Services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.TypeInfoResolverChain.Insert(0, NotificationJsonContext.Default));
+
+        // Per-tenant Genesys clients (GenesysClientFactory.Create); retries and timeouts from section "Genesys".
+        builder.Services.AddOptions<GenesysClientOptions>().BindConfiguration(GenesysClientOptions.SectionName);
+        builder.Services.AddGenesysClient();
+        builder.Services.AddSingleton<TenantGenesys>();
+        builder.Services.AddSingleton<Availability>();
+        builder.Services.AddSingleton<HandoffState>();
+        builder.Services.AddSingleton<HandoffLifecycle>();
+        builder.Services.AddSingleton<NotificationWatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<NotificationWatcher>());
+        builder.Services.AddHostedService<SessionPoller>();
+        builder.Services.AddGrpc();
         return builder;
     }
 }

@@ -1,4 +1,5 @@
 using PolyAi.Messaging.Handoff;
+using PolyAi.Messaging.Handoff.Handoffs;
 using PolyAi.Messaging.Handoff.Sessions;
 using PolyAi.Messaging.ServiceDefaults;
 
@@ -11,6 +12,7 @@ app.UseCloudEvents();
 app.MapSubscribeHandler();
 app.MapDefaultEndpoints();
 app.MapSessionApi();
+app.MapGrpcService<HandoffRpc>();
 app.Run();
 
 /// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>

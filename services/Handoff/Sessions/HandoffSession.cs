@@ -28,6 +28,40 @@ public sealed record HandoffSession(
     IReadOnlyDictionary<string, MessageReceipt> Receipts,
     IReadOnlyList<string> ProcessedIds)
 {
+    /// <summary>Our conversation id (the customer's <c>channel.from.id</c>), set when StartHandoff opened the session.</summary>
+    public string? ConversationId { get; init; }
+
+    public string? IntegrationId { get; init; }
+
+    public string? QueueId { get; init; }
+
+    /// <summary><c>queued</c>, <c>connected</c> or <c>ended</c> (see <see cref="HandoffStatus"/>); null for a session
+    /// only known from notifications.</summary>
+    public string? Status { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? ConnectedAt { get; init; }
+
+    public DateTimeOffset? EndedAt { get; init; }
+
+    public string? EndReason { get; init; }
+
+    /// <summary>Who noticed the end: <c>notification</c>, <c>poll</c>, or <c>request</c> (EndHandoff).</summary>
+    public string? EndDetectedBy { get; init; }
+
+    /// <summary>Lifecycle statuses already published on <c>handoff-events</c>: each one is published once.</summary>
+    public IReadOnlyList<string> PublishedStatuses { get; init; } = [];
+
+    /// <summary>Our message ids already sent into the Genesys conversation (bounded): a retried forward sends nothing.</summary>
+    public IReadOnlyList<string> ForwardedMessageIds { get; init; } = [];
+
+    /// <summary>Genesys message ids already receipted (bounded, <c>{id}:{status}</c>).</summary>
+    public IReadOnlyList<string> ReportedReceipts { get; init; } = [];
+
+    /// <summary>True while the Genesys conversation is open (between StartHandoff and its end).</summary>
+    public bool IsActive => Status is HandoffStatus.Queued or HandoffStatus.Connected;
+
     public static string StateKey(TenantKey tenant, string sessionId) =>
         $"handoff/sessions/{tenant}/{Uri.EscapeDataString(sessionId)}";
 
@@ -96,7 +130,7 @@ public sealed record HandoffSession(
         return this with { Receipts = receipts };
     }
 
-    private static List<string> Bounded(List<string> ids, int max) => ids.Count > max ? ids[^max..] : ids;
+    internal static List<string> Bounded(List<string> ids, int max) => ids.Count > max ? ids[^max..] : ids;
 }
 
 /// <summary>The receipt standing for one message.</summary>

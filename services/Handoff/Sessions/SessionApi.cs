@@ -3,6 +3,7 @@ using Dapr.Client;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using PolyAi.Messaging.Genesys.OpenMessaging;
+using PolyAi.Messaging.Handoff.Handoffs;
 using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Handoff.Sessions;
@@ -42,6 +43,25 @@ public static class SessionApi
 
         var notification = envelope.Notification;
         var sessionId = HandoffSession.SessionIdOf(notification);
+        if (string.IsNullOrEmpty(notification.ConversationId) && notification.Channel.To?.Id is { Length: > 0 } customerId)
+        {
+            // No conversationId (e.g. typing): channel.to.id is our conversation id, whose link names the Genesys
+            // conversation our handoff opened. Without a link the session stays keyed by the customer id.
+            try
+            {
+                if (await services.State.LinkAsync(envelope.Tenant, customerId, cancellationToken) is { GenesysConversationId: { } linked })
+                {
+                    sessionId = linked;
+                }
+            }
+            catch (DaprException e)
+            {
+                services.Logger.LogError(e, "Could not read the conversation link; Dapr will redeliver");
+                NotificationMetrics.Count(SessionMetrics.Service, envelope.TypeLabel, Outcomes.Failed);
+                return TypedResults.Problem("The handoff session could not be found.", statusCode: StatusCodes.Status500InternalServerError);
+            }
+        }
+
         using var scope = services.Logger.BeginScope(new Dictionary<string, object?>
         {
             ["tenant"] = envelope.Tenant.ToString(),
@@ -91,6 +111,11 @@ public static class SessionApi
                     SessionMetrics.CountReceipt(notification.Status ?? "Unknown");
                 }
 
+                if (IsHumanMessage(notification))
+                {
+                    await AgentSpokeAsync(services, envelope.Tenant, sessionId, cancellationToken);
+                }
+
                 return TypedResults.Ok(TopicAck.Success);
             case StateUpdate.Unchanged:
                 services.Logger.LogInformation("Notification already recorded; acking the redelivery");
@@ -102,6 +127,33 @@ public static class SessionApi
                 return TypedResults.Ok(TopicAck.Retry);
         }
     }
+
+    private static bool IsHumanMessage(OutboundNotification notification) =>
+        notification.Type is NotificationValues.TypeText or NotificationValues.TypeStructured
+        && notification.OriginatingEntity != NotificationValues.EntityBot
+        && notification.Direction != "Inbound";
+
+    /// <summary>
+    /// The first human message of a queued handoff means an agent has it: <c>connected</c> now rather than at the next
+    /// poll. Best effort: the ack does not wait on it (the poller and the notifications channel see it too).
+    /// </summary>
+    private static async Task AgentSpokeAsync(SessionServices services, TenantKey tenant, string sessionId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await services.Lifecycle.ConnectedAsync(tenant, sessionId, cancellationToken);
+        }
+        catch (Exception e) when (e is DaprException or HandoffStateConflictException)
+        {
+            services.Logger.LogWarning(e, "Could not publish connected for the first agent message; the poller will");
+        }
+    }
 }
 
-public sealed record SessionServices(DaprClient Dapr, IOptions<HandoffSessionOptions> Options, TimeProvider Time, ILogger<SessionServices> Logger);
+public sealed record SessionServices(
+    DaprClient Dapr,
+    IOptions<HandoffSessionOptions> Options,
+    TimeProvider Time,
+    ILogger<SessionServices> Logger,
+    HandoffState State,
+    HandoffLifecycle Lifecycle);

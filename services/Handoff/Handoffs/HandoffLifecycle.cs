@@ -1,0 +1,130 @@
+using System.Net;
+using PolyAi.Messaging.Genesys;
+using PolyAi.Messaging.Handoff.Sessions;
+using PolyAi.Messaging.ServiceDefaults;
+
+namespace PolyAi.Messaging.Handoff.Handoffs;
+
+/// <summary>
+/// Moves a session along what Genesys says of its conversation (GET conversation is the truth; notifications and the
+/// poller only say when to look): a human agent connected → <c>connected</c>; the conversation ended → <c>ended</c>.
+/// Each status is published once per session, whoever notices first.
+/// </summary>
+public sealed class HandoffLifecycle(HandoffState state, TenantGenesys genesys, TimeProvider time, ILogger<HandoffLifecycle> logger)
+{
+    /// <summary>Looks at the Genesys conversation and publishes what changed.</summary>
+    /// <returns>True while the session stays open (worth watching further).</returns>
+    public async Task<bool> ReconcileAsync(TenantKey tenant, string genesysConversationId, string source, CancellationToken cancellationToken)
+    {
+        var session = await state.SessionAsync(tenant, genesysConversationId, cancellationToken);
+        if (session is not { IsActive: true })
+        {
+            await state.RemoveActiveAsync(tenant, genesysConversationId, cancellationToken);
+            return false;
+        }
+
+        var (connection, problem) = await genesys.ConnectAsync(tenant, cancellationToken);
+        if (connection is null)
+        {
+            logger.LogWarning("Cannot check Genesys conversation {GenesysConversationId}: {Problem}", genesysConversationId, problem);
+            return true;
+        }
+
+        MessageConversation conversation;
+        try
+        {
+            conversation = await connection.Client.Conversations.GetMessageConversationAsync(genesysConversationId, cancellationToken);
+        }
+        catch (GenesysApiException e) when (e.Status == HttpStatusCode.NotFound)
+        {
+            await EndedAsync(tenant, genesysConversationId, "genesys-conversation-gone", source, cancellationToken);
+            return false;
+        }
+
+        if (conversation.Agents.Any(a => a.State == ParticipantStates.Connected || a.ConnectedTime is not null))
+        {
+            await ConnectedAsync(tenant, genesysConversationId, cancellationToken);
+        }
+
+        if (EndReason(conversation) is { } reason)
+        {
+            await EndedAsync(tenant, genesysConversationId, reason, source, cancellationToken);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>A human agent has the conversation: <c>connected</c>, once, and the time it took.</summary>
+    public async Task ConnectedAsync(TenantKey tenant, string genesysConversationId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var claimed = await state.PublishOnceAsync(
+            tenant, genesysConversationId, HandoffStatus.Connected,
+            s => s.Status == HandoffStatus.Queued ? s with { Status = HandoffStatus.Connected, ConnectedAt = now } : null,
+            reason: null, cancellationToken);
+        if (claimed is not null)
+        {
+            HandoffMetrics.Lifecycle.WithLabels(HandoffStatus.Connected).Inc();
+            if (claimed.StartedAt is { } startedAt)
+            {
+                HandoffMetrics.TimeToAgent.Observe(Math.Max(0, (now - startedAt).TotalSeconds));
+            }
+
+            logger.LogInformation("A human agent connected to Genesys conversation {GenesysConversationId}", genesysConversationId);
+        }
+    }
+
+    /// <summary>The Genesys conversation is over: <c>ended</c>, once; the session leaves the active list.</summary>
+    /// <param name="source">Who detected it (<see cref="DetectionSources"/>), or null when we ended it ourselves.</param>
+    /// <returns>True if this call published the end.</returns>
+    public async Task<bool> EndedAsync(TenantKey tenant, string genesysConversationId, string reason, string? source, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var claimed = await state.PublishOnceAsync(
+            tenant, genesysConversationId, HandoffStatus.Ended,
+            s => s.IsActive ? s with { Status = HandoffStatus.Ended, EndedAt = now, EndReason = reason, EndDetectedBy = source ?? "request" } : null,
+            reason, cancellationToken);
+        await state.RemoveActiveAsync(tenant, genesysConversationId, cancellationToken);
+        if (claimed is null)
+        {
+            return false;
+        }
+
+        HandoffMetrics.Lifecycle.WithLabels(HandoffStatus.Ended).Inc();
+        if (source is not null)
+        {
+            HandoffMetrics.EndDetections.WithLabels(source).Inc();
+        }
+
+        logger.LogInformation("Genesys conversation {GenesysConversationId} ended ({Reason}, seen by {Source})", genesysConversationId, reason, source ?? "request");
+        return true;
+    }
+
+    /// <summary>Why the conversation is over, or null while it is open.</summary>
+    public static string? EndReason(MessageConversation conversation)
+    {
+        var participants = conversation.Participants;
+        var customer = participants.FirstOrDefault(p => p.Purpose == ParticipantPurposes.Customer);
+        var agents = conversation.Agents.ToList();
+        var everyoneLeft = participants.Count > 0 && participants.All(p => p.HasEnded);
+        var agentsLeft = agents.Count > 0 && agents.All(a => a.HasEnded)
+            && !participants.Any(p => p.Purpose == ParticipantPurposes.Acd && !p.HasEnded);
+        if (!everyoneLeft && !agentsLeft && customer is not { HasEnded: true })
+        {
+            return null;
+        }
+
+        // Whoever left first, for a reason of their own (not "peer": following someone else; not "transfer").
+        var first = participants
+            .Where(p => p.HasEnded && p.DisconnectType is not ("peer" or "transfer"))
+            .OrderBy(p => p.EndTime ?? DateTimeOffset.MaxValue)
+            .FirstOrDefault();
+        return first?.Purpose switch
+        {
+            ParticipantPurposes.Agent => "agent-ended",
+            ParticipantPurposes.Customer => "customer-ended",
+            _ => "genesys-ended",
+        };
+    }
+}

@@ -1,0 +1,43 @@
+using Prometheus;
+
+namespace PolyAi.Messaging.Handoff.Handoffs;
+
+/// <summary>Handoff metrics; Genesys calls are counted by the client (<c>polyai_messaging_genesys_requests_total</c>).</summary>
+internal static class HandoffMetrics
+{
+    public static readonly Counter Handoffs = Metrics.CreateCounter(
+        "polyai_messaging_handoffs_total",
+        "StartHandoff outcomes: started, unavailable (no agent on queue, nothing created in Genesys), failed.",
+        new CounterConfiguration { LabelNames = ["outcome"] });
+
+    public static readonly Histogram TimeToAgent = Metrics.CreateHistogram(
+        "polyai_messaging_handoff_time_to_agent_seconds",
+        "From StartHandoff to a human agent connected.",
+        new HistogramConfiguration { Buckets = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600] });
+
+    public static readonly Gauge ActiveSessions = Metrics.CreateGauge(
+        "polyai_messaging_handoff_active_sessions",
+        "Handoff sessions whose Genesys conversation is open (as last seen in the state store).");
+
+    public static readonly Counter EndDetections = Metrics.CreateCounter(
+        "polyai_messaging_handoff_end_detections_total",
+        "Genesys conversation ends detected, by source: notification (WebSocket) or poll (GET conversation).",
+        new CounterConfiguration { LabelNames = ["source"] });
+
+    public static readonly Counter Lifecycle = Metrics.CreateCounter(
+        "polyai_messaging_handoff_events_published_total",
+        "handoff-events published, by status.",
+        new CounterConfiguration { LabelNames = ["status"] });
+
+    public static readonly Counter Forwarded = Metrics.CreateCounter(
+        "polyai_messaging_handoff_forwarded_total",
+        "Customer messages, typing and receipts sent into Genesys conversations, by kind and outcome (sent, duplicate, inactive, failed).",
+        new CounterConfiguration { LabelNames = ["kind", "outcome"] });
+}
+
+/// <summary>Who noticed a Genesys conversation change.</summary>
+public static class DetectionSources
+{
+    public const string Notification = "notification";
+    public const string Poll = "poll";
+}

@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PolyAi.Messaging.Handoff.Handoffs;
+
+/// <summary>How the handoff service talks to Genesys and watches its conversations (section <c>Handoff</c>).</summary>
+public sealed class HandoffOptions
+{
+    public const string Section = "Handoff";
+
+    /// <summary>How long a queue's on-queue agent count is reused before Genesys is asked again.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan AvailabilityCacheTtl { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often active sessions are checked with GET conversation (the fallback to notifications).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Watch conversations on a Genesys notifications channel (WebSocket). Off: polling only.</summary>
+    public bool NotificationsEnabled { get; set; } = true;
+
+    /// <summary>Wait before a lost notifications WebSocket is opened again (with a new channel).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
+    public TimeSpan NotificationsReconnectDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Message ids and receipts remembered per session for idempotent forwards and receipts.</summary>
+    [Range(10, 10_000)]
+    public int MaxRememberedIds { get; set; } = 500;
+}

@@ -1,0 +1,440 @@
+using System.Collections.Concurrent;
+using Dapr;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using PolyAi.Messaging.Genesys;
+using PolyAi.Messaging.Genesys.OpenMessaging;
+using PolyAi.Messaging.Handoff.Sessions;
+using PolyAi.Messaging.Handoff.V1;
+using PolyAi.Messaging.ServiceDefaults;
+
+namespace PolyAi.Messaging.Handoff.Handoffs;
+
+/// <summary>
+/// The agent → handoff gRPC API (<c>protos/handoff.proto</c>). Every call is idempotent for the same conversation and
+/// message: a repeat answers what the first call answered and sends nothing to Genesys twice. Bad input is
+/// <c>InvalidArgument</c>, an unknown or half-configured tenant <c>FailedPrecondition</c>, a state store that cannot be
+/// reached <c>Unavailable</c> (the caller retries).
+/// </summary>
+public sealed class HandoffRpc(
+    HandoffState state,
+    HandoffLifecycle lifecycle,
+    TenantGenesys genesys,
+    Availability availability,
+    NotificationWatcher watcher,
+    IOptions<HandoffOptions> options,
+    TimeProvider time,
+    ILogger<HandoffRpc> logger) : V1.Handoff.HandoffBase
+{
+    // One StartHandoff/ForwardMessage at a time per conversation in this replica: a retry racing its original waits
+    // and then sees what the original did (the agent calls one replica per conversation at a time).
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Locks = new(StringComparer.Ordinal);
+
+    public override async Task<CheckAvailabilityResponse> CheckAvailability(CheckAvailabilityRequest request, ServerCallContext context)
+    {
+        var tenant = TenantOf(request.Tenant);
+        using var scope = Scope(tenant, null);
+        var connection = await ConnectAsync(tenant, context.CancellationToken);
+        var queueId = QueueOf(request.QueueId, connection);
+        var onQueue = await GenesysCall(() => availability.OnQueueAgentsAsync(connection, queueId, context.CancellationToken), "query queue observations");
+        return new CheckAvailabilityResponse { Available = onQueue > 0, AgentsOnQueue = (int)Math.Min(onQueue, int.MaxValue) };
+    }
+
+    public override async Task<StartHandoffResponse> StartHandoff(StartHandoffRequest request, ServerCallContext context)
+    {
+        var tenant = TenantOf(request.Tenant);
+        var conversationId = Required(request.ConversationId, "conversation_id");
+        var messageId = Required(request.MessageId, "message_id");
+        Required(request.Text, "text");
+        var ct = context.CancellationToken;
+        using var scope = Scope(tenant, conversationId);
+        using var _ = await LockAsync(tenant, conversationId, ct);
+
+        var link = await Store(() => state.LinkAsync(tenant, conversationId, ct));
+        if (link is not null && link.StartMessageId == messageId)
+        {
+            logger.LogInformation("StartHandoff repeated for message {MessageId}; answering as before", messageId);
+            return link.Outcome == HandoffStatus.Unavailable
+                ? new StartHandoffResponse { Outcome = StartHandoffResponse.Types.Outcome.Unavailable, Detail = "No agent is on queue." }
+                : new StartHandoffResponse { Outcome = StartHandoffResponse.Types.Outcome.Started, GenesysConversationId = link.GenesysConversationId ?? string.Empty };
+        }
+
+        var connection = await ConnectAsync(tenant, ct);
+        if (link?.GenesysConversationId is { } openId && await Store(() => state.SessionAsync(tenant, openId, ct)) is { IsActive: true } open)
+        {
+            // Already with a human: the message joins the open conversation instead of starting another one.
+            logger.LogInformation("StartHandoff while Genesys conversation {GenesysConversationId} is open; forwarding the message", openId);
+            await ForwardAsync(connection, open, messageId, request.Text, request.Time, ct);
+            return new StartHandoffResponse { Outcome = StartHandoffResponse.Types.Outcome.Started, GenesysConversationId = openId };
+        }
+
+        var queueId = QueueOf(request.QueueId, connection);
+        long onQueue;
+        try
+        {
+            onQueue = await availability.OnQueueAgentsAsync(connection, queueId, ct);
+        }
+        catch (Exception e) when (IsGenesysFailure(e))
+        {
+            return await FailedAsync(tenant, conversationId, "Genesys queue observations failed: " + Describe(e), e, ct);
+        }
+
+        if (onQueue <= 0)
+        {
+            await Store(() => state.PublishAsync(new HandoffEvent(tenant, conversationId, HandoffStatus.Unavailable, time.GetUtcNow()), ct));
+            await Store(() => state.SaveLinkAsync(new ConversationLink(tenant, conversationId, HandoffStatus.Unavailable, messageId, null, time.GetUtcNow()), ct));
+            HandoffMetrics.Handoffs.WithLabels(HandoffStatus.Unavailable).Inc();
+            HandoffMetrics.Lifecycle.WithLabels(HandoffStatus.Unavailable).Inc();
+            logger.LogInformation("No agent on queue {QueueId}: nothing created in Genesys", queueId);
+            return new StartHandoffResponse { Outcome = StartHandoffResponse.Types.Outcome.Unavailable, Detail = "No agent is on queue." };
+        }
+
+        NormalizedMessage sent;
+        string genesysId;
+        try
+        {
+            sent = await connection.Client.OpenMessaging.SendMessageAsync(
+                connection.IntegrationId, FirstMessage(request, conversationId, messageId), prefetchConversationId: true, ct);
+            genesysId = sent.ConversationId is { Length: > 0 } prefetched
+                ? prefetched
+                : (await connection.Client.Conversations.GetMessageDetailsAsync(sent.Id ?? string.Empty, ct)).ConversationId
+                  ?? throw new GenesysResponseException("GetMessageDetails", System.Net.HttpStatusCode.OK, "no conversationId", null);
+        }
+        catch (Exception e) when (IsGenesysFailure(e))
+        {
+            return await FailedAsync(tenant, conversationId, "Genesys refused the message: " + Describe(e), e, ct);
+        }
+
+        var now = time.GetUtcNow();
+        var limit = options.Value.MaxRememberedIds;
+        await Store(() => state.UpdateSessionAsync(tenant, genesysId, current =>
+        {
+            // A webhook may have created the session first (it knows the Genesys id too): keep what it recorded.
+            var session = current ?? HandoffSession.Create(tenant, genesysId, now, now);
+            return session with
+            {
+                CustomerId = conversationId,
+                GenesysConversationId = genesysId,
+                ConversationId = conversationId,
+                IntegrationId = connection.IntegrationId,
+                QueueId = queueId,
+                Status = session.Status ?? HandoffStatus.Queued,
+                StartedAt = session.StartedAt ?? now,
+                UpdatedAt = now,
+                ForwardedMessageIds = HandoffSession.Bounded([.. session.ForwardedMessageIds.Where(id => id != messageId), messageId], limit),
+            };
+        }, ct));
+        await Store(() => state.SaveLinkAsync(new ConversationLink(tenant, conversationId, HandoffStatus.Queued, messageId, genesysId, now), ct));
+        var active = new ActiveSession(tenant, genesysId, conversationId, queueId);
+        await Store(() => state.AddActiveAsync(active, ct));
+        if (await Store(() => state.PublishOnceAsync(tenant, genesysId, HandoffStatus.Queued, s => s, null, ct)) is not null)
+        {
+            HandoffMetrics.Lifecycle.WithLabels(HandoffStatus.Queued).Inc();
+        }
+
+        HandoffMetrics.Handoffs.WithLabels("started").Inc();
+        logger.LogInformation("Handoff started: Genesys conversation {GenesysConversationId} queued on {QueueId}", genesysId, queueId);
+        await watcher.WatchAsync(connection, active, ct);
+        await CatchUpAsync(active, ct);
+        return new StartHandoffResponse { Outcome = StartHandoffResponse.Types.Outcome.Started, GenesysConversationId = genesysId };
+    }
+
+    public override async Task<ForwardMessageResponse> ForwardMessage(ForwardMessageRequest request, ServerCallContext context)
+    {
+        var tenant = TenantOf(request.Tenant);
+        var conversationId = Required(request.ConversationId, "conversation_id");
+        var messageId = Required(request.MessageId, "message_id");
+        Required(request.Text, "text");
+        var ct = context.CancellationToken;
+        using var scope = Scope(tenant, conversationId);
+        using var _ = await LockAsync(tenant, conversationId, ct);
+
+        if (await Store(() => state.SessionOfConversationAsync(tenant, conversationId, ct)) is not { IsActive: true } session)
+        {
+            HandoffMetrics.Forwarded.WithLabels("message", "inactive").Inc();
+            return new ForwardMessageResponse { Forwarded = false };
+        }
+
+        if (session.ForwardedMessageIds.Contains(messageId))
+        {
+            HandoffMetrics.Forwarded.WithLabels("message", "duplicate").Inc();
+            return new ForwardMessageResponse { Forwarded = true };
+        }
+
+        var connection = await ConnectAsync(tenant, ct);
+
+        // A message to an ended Genesys conversation would open a new one: make sure it is still open first.
+        if (!await Store(() => GenesysCall(() => lifecycle.ReconcileAsync(tenant, session.SessionId, DetectionSources.Poll, ct), "look up the conversation")))
+        {
+            HandoffMetrics.Forwarded.WithLabels("message", "inactive").Inc();
+            return new ForwardMessageResponse { Forwarded = false };
+        }
+
+        await ForwardAsync(connection, session, messageId, request.Text, request.Time, ct);
+        return new ForwardMessageResponse { Forwarded = true };
+    }
+
+    public override async Task<ForwardTypingResponse> ForwardTyping(ForwardTypingRequest request, ServerCallContext context)
+    {
+        var tenant = TenantOf(request.Tenant);
+        var conversationId = Required(request.ConversationId, "conversation_id");
+        var ct = context.CancellationToken;
+        using var scope = Scope(tenant, conversationId);
+        if (await Store(() => state.SessionOfConversationAsync(tenant, conversationId, ct)) is not { IsActive: true })
+        {
+            HandoffMetrics.Forwarded.WithLabels("typing", "inactive").Inc();
+            return new ForwardTypingResponse { Forwarded = false };
+        }
+
+        var connection = await ConnectAsync(tenant, ct);
+        await GenesysCall(
+            () => connection.Client.OpenMessaging.SendEventAsync(connection.IntegrationId, InboundOpenEvent.Typing(Customer(conversationId), time.GetUtcNow()), ct),
+            "send typing", "typing");
+        HandoffMetrics.Forwarded.WithLabels("typing", "sent").Inc();
+        return new ForwardTypingResponse { Forwarded = true };
+    }
+
+    public override async Task<EndHandoffResponse> EndHandoff(EndHandoffRequest request, ServerCallContext context)
+    {
+        var tenant = TenantOf(request.Tenant);
+        var conversationId = Required(request.ConversationId, "conversation_id");
+        var reason = string.IsNullOrWhiteSpace(request.Reason) ? "customer-ended" : request.Reason;
+        var ct = context.CancellationToken;
+        using var scope = Scope(tenant, conversationId);
+        if (await Store(() => state.SessionOfConversationAsync(tenant, conversationId, ct)) is not { } session)
+        {
+            return new EndHandoffResponse { Ended = false };
+        }
+
+        if (!session.IsActive)
+        {
+            return new EndHandoffResponse { Ended = true };
+        }
+
+        var connection = await ConnectAsync(tenant, ct);
+        try
+        {
+            await connection.Client.Conversations.DisconnectConversationAsync(session.SessionId, ct);
+        }
+        catch (GenesysApiException e) when (e.Status is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Conflict)
+        {
+            logger.LogInformation("Genesys conversation {GenesysConversationId} was already gone ({Status})", session.SessionId, (int)e.Status);
+        }
+        catch (Exception e) when (IsGenesysFailure(e))
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "Genesys could not disconnect the conversation: " + Describe(e)));
+        }
+
+        await Store(() => lifecycle.EndedAsync(tenant, session.SessionId, reason, source: null, ct));
+        return new EndHandoffResponse { Ended = true };
+    }
+
+    public override async Task<ReportDeliveryResponse> ReportDelivery(ReportDeliveryRequest request, ServerCallContext context)
+    {
+        var tenant = TenantOf(request.Tenant);
+        var conversationId = Required(request.ConversationId, "conversation_id");
+        var genesysMessageId = Required(request.GenesysMessageId, "genesys_message_id");
+        var ct = context.CancellationToken;
+        using var scope = Scope(tenant, conversationId);
+        if (await Store(() => state.SessionOfConversationAsync(tenant, conversationId, ct)) is not { } session)
+        {
+            HandoffMetrics.Forwarded.WithLabels("receipt", "inactive").Inc();
+            return new ReportDeliveryResponse { Reported = false };
+        }
+
+        var status = request.Delivered ? ReceiptStatuses.Delivered : ReceiptStatuses.Failed;
+        var reported = $"{genesysMessageId}:{status}";
+        if (session.ReportedReceipts.Contains(reported))
+        {
+            HandoffMetrics.Forwarded.WithLabels("receipt", "duplicate").Inc();
+            return new ReportDeliveryResponse { Reported = true };
+        }
+
+        var connection = await ConnectAsync(tenant, ct);
+        var receipt = new InboundReceipt
+        {
+            Id = genesysMessageId,
+            Channel = new InboundReceiptChannel { To = Customer(conversationId), Time = time.GetUtcNow() },
+            Status = status,
+            IsFinalReceipt = true,
+            Direction = "Outbound",
+            Reasons = request.Delivered
+                ? null
+                : [new ReceiptReason { Code = "GeneralError", Message = string.IsNullOrWhiteSpace(request.Reason) ? "customer-gone" : request.Reason }],
+        };
+        await GenesysCall(() => connection.Client.OpenMessaging.SendReceiptAsync(connection.IntegrationId, receipt, ct), "send the receipt", "receipt");
+        var limit = options.Value.MaxRememberedIds;
+        await Store(() => state.UpdateSessionAsync(tenant, session.SessionId, current => current is null || current.ReportedReceipts.Contains(reported)
+            ? null
+            : current with { ReportedReceipts = HandoffSession.Bounded([.. current.ReportedReceipts, reported], limit), UpdatedAt = time.GetUtcNow() }, ct));
+        HandoffMetrics.Forwarded.WithLabels("receipt", "sent").Inc();
+        return new ReportDeliveryResponse { Reported = true };
+    }
+
+    /// <summary>
+    /// An agent may take the conversation before the notifications subscription exists: one look now, so nothing that
+    /// happened in between waits for the next poll.
+    /// </summary>
+    private async Task CatchUpAsync(ActiveSession session, CancellationToken ct)
+    {
+        try
+        {
+            await lifecycle.ReconcileAsync(session.Tenant, session.GenesysConversationId, DetectionSources.Poll, ct);
+        }
+        catch (Exception e) when (IsGenesysFailure(e) || e is DaprException or HandoffStateConflictException)
+        {
+            logger.LogWarning(e, "Could not check the new Genesys conversation; the poller will");
+        }
+    }
+
+    private async Task ForwardAsync(TenantConnection connection, HandoffSession session, string messageId, string text, Google.Protobuf.WellKnownTypes.Timestamp? sentAt, CancellationToken ct)
+    {
+        var conversationId = session.ConversationId ?? session.CustomerId ?? session.SessionId;
+        var message = new InboundOpenMessage
+        {
+            Channel = new InboundChannel { MessageId = messageId, Time = TimeOf(sentAt), From = Customer(conversationId) },
+            Text = text,
+        };
+        await GenesysCall(() => connection.Client.OpenMessaging.SendMessageAsync(connection.IntegrationId, message, prefetchConversationId: false, ct), "send the message", "message");
+        var limit = options.Value.MaxRememberedIds;
+        await Store(() => state.UpdateSessionAsync(connection.Tenant.Key, session.SessionId, current => current is null || current.ForwardedMessageIds.Contains(messageId)
+            ? null
+            : current with { ForwardedMessageIds = HandoffSession.Bounded([.. current.ForwardedMessageIds, messageId], limit), UpdatedAt = time.GetUtcNow() }, ct));
+        HandoffMetrics.Forwarded.WithLabels("message", "sent").Inc();
+    }
+
+    private InboundOpenMessage FirstMessage(StartHandoffRequest request, string conversationId, string messageId)
+    {
+        var attributes = new Dictionary<string, string>();
+        void Add(string name, string value)
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                attributes[name] = value;
+            }
+        }
+
+        Add("aiSummary", request.Summary);
+        Add("aiIntent", request.Intent);
+        Add("transcriptUrl", request.TranscriptUrl);
+        Add("locale", request.Locale);
+        Add("conversationId", conversationId);
+        var customer = request.Customer ?? new V1.Customer();
+        Add("customerExternalId", customer.ExternalId);
+        var nickname = string.Join(' ', new[] { customer.FirstName, customer.LastName }.Where(s => !string.IsNullOrWhiteSpace(s)));
+        return new InboundOpenMessage
+        {
+            Channel = new InboundChannel
+            {
+                MessageId = messageId,
+                Time = TimeOf(request.Time),
+                From = Customer(conversationId) with
+                {
+                    FirstName = NullIfEmpty(customer.FirstName),
+                    LastName = NullIfEmpty(customer.LastName),
+                    Nickname = NullIfEmpty(nickname),
+                    Email = NullIfEmpty(customer.Email),
+                },
+                Metadata = InboundChannelMetadata.FromAttributes(attributes),
+            },
+            Text = request.Text,
+        };
+    }
+
+    private DateTimeOffset TimeOf(Google.Protobuf.WellKnownTypes.Timestamp? timestamp) =>
+        timestamp is null || (timestamp.Seconds == 0 && timestamp.Nanos == 0) ? time.GetUtcNow() : timestamp.ToDateTimeOffset();
+
+    private static InboundParty Customer(string conversationId) => new() { Id = conversationId, IdType = IdTypes.Opaque };
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private async Task<StartHandoffResponse> FailedAsync(TenantKey tenant, string conversationId, string detail, Exception e, CancellationToken ct)
+    {
+        logger.LogWarning(e, "Handoff failed: {Detail}", detail);
+        HandoffMetrics.Handoffs.WithLabels(HandoffStatus.Failed).Inc();
+        HandoffMetrics.Lifecycle.WithLabels(HandoffStatus.Failed).Inc();
+        await Store(() => state.PublishAsync(new HandoffEvent(tenant, conversationId, HandoffStatus.Failed, time.GetUtcNow(), Reason: detail), ct));
+        return new StartHandoffResponse { Outcome = StartHandoffResponse.Types.Outcome.Failed, Detail = detail };
+    }
+
+    private async Task<TenantConnection> ConnectAsync(TenantKey tenant, CancellationToken ct)
+    {
+        var (connection, problem) = await Store(() => genesys.ConnectAsync(tenant, ct));
+        return connection ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Tenant {tenant}: {problem}."));
+    }
+
+    private static string QueueOf(string requested, TenantConnection connection) =>
+        !string.IsNullOrWhiteSpace(requested) ? requested
+        : connection.QueueId ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, "The tenant has no default queue; pass queue_id."));
+
+    private static TenantKey TenantOf(V1.Tenant? tenant) =>
+        TenantKey.TryCreate(tenant?.AccountId, tenant?.ProjectId, tenant?.ClientEnv, out var key)
+            ? key.Value
+            : throw new RpcException(new Status(StatusCode.InvalidArgument, "tenant must have account_id, project_id and client_env (letters, digits, '-', '_', '.')."));
+
+    private static string Required(string value, string name) =>
+        !string.IsNullOrWhiteSpace(value) ? value : throw new RpcException(new Status(StatusCode.InvalidArgument, $"{name} is required."));
+
+    private IDisposable? Scope(TenantKey tenant, string? conversationId) =>
+        logger.BeginScope(new Dictionary<string, object?> { ["tenant"] = tenant.ToString(), ["conversationId"] = conversationId });
+
+    private static async Task<IDisposable> LockAsync(TenantKey tenant, string conversationId, CancellationToken ct)
+    {
+        var gate = Locks.GetOrAdd($"{tenant}/{conversationId}", _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        return new Release(gate);
+    }
+
+    /// <summary>State store trouble is the caller's to retry: <c>Unavailable</c>.</summary>
+    private static async Task<T> Store<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e) when (e is DaprException or HandoffStateConflictException)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "The handoff state could not be read or saved; retry."));
+        }
+    }
+
+    private static async Task Store(Func<Task> call) => await Store(async () =>
+    {
+        await call();
+        return true;
+    });
+
+    private static async Task<T> GenesysCall<T>(Func<Task<T>> call, string what, string? kind = null)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e) when (IsGenesysFailure(e))
+        {
+            if (kind is not null)
+            {
+                HandoffMetrics.Forwarded.WithLabels(kind, "failed").Inc();
+            }
+
+            throw new RpcException(new Status(StatusCode.Unavailable, $"Genesys could not {what}: {Describe(e)}"));
+        }
+    }
+
+    private static bool IsGenesysFailure(Exception e) =>
+        e is GenesysApiException or GenesysResponseException or TimeoutException or HttpRequestException;
+
+    /// <summary>What went wrong, without anything secret: status, Genesys code and correlation id.</summary>
+    private static string Describe(Exception e) => e switch
+    {
+        GenesysApiException api => $"{(int)api.Status} {api.Code} (correlation {api.CorrelationId})",
+        GenesysResponseException => "malformed Genesys response",
+        TimeoutException => "timed out",
+        _ => "network error",
+    };
+
+    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
+    }
+}

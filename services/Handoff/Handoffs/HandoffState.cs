@@ -1,0 +1,138 @@
+using Dapr;
+using Dapr.Client;
+using Microsoft.Extensions.Options;
+using PolyAi.Messaging.Handoff.Sessions;
+using PolyAi.Messaging.ServiceDefaults;
+
+namespace PolyAi.Messaging.Handoff.Handoffs;
+
+/// <summary>
+/// The handoff service's state (sessions, conversation links, the active list) and its <c>handoff-events</c>: every
+/// write is an etag-checked read-modify-write, every lifecycle status is published once per session.
+/// </summary>
+public sealed class HandoffState(DaprClient dapr, IOptions<HandoffSessionOptions> sessionOptions, TimeProvider time, ILogger<HandoffState> logger)
+{
+    private string Store => sessionOptions.Value.StateStore;
+
+    private int MaxAttempts => sessionOptions.Value.MaxSaveAttempts;
+
+    public Task<ConversationLink?> LinkAsync(TenantKey tenant, string conversationId, CancellationToken cancellationToken) =>
+        dapr.GetStateAsync<ConversationLink?>(Store, ConversationLink.StateKey(tenant, conversationId), cancellationToken: cancellationToken);
+
+    public Task SaveLinkAsync(ConversationLink link, CancellationToken cancellationToken) =>
+        dapr.SaveStateAsync(Store, ConversationLink.StateKey(link.Tenant, link.ConversationId), link, cancellationToken: cancellationToken);
+
+    public Task<HandoffSession?> SessionAsync(TenantKey tenant, string genesysConversationId, CancellationToken cancellationToken) =>
+        dapr.GetStateAsync<HandoffSession?>(Store, HandoffSession.StateKey(tenant, genesysConversationId), cancellationToken: cancellationToken);
+
+    /// <summary>The session our conversation's latest handoff opened, if any.</summary>
+    public async Task<HandoffSession?> SessionOfConversationAsync(TenantKey tenant, string conversationId, CancellationToken cancellationToken) =>
+        await LinkAsync(tenant, conversationId, cancellationToken) is { GenesysConversationId: { } genesysId }
+            ? await SessionAsync(tenant, genesysId, cancellationToken)
+            : null;
+
+    /// <exception cref="HandoffStateConflictException">Other writers kept winning.</exception>
+    public async Task<StateUpdate> UpdateSessionAsync(
+        TenantKey tenant, string genesysConversationId, Func<HandoffSession?, HandoffSession?> change, CancellationToken cancellationToken)
+    {
+        var result = await dapr.UpdateAsync(Store, HandoffSession.StateKey(tenant, genesysConversationId), change, MaxAttempts, time, cancellationToken);
+        return result == StateUpdate.Conflict ? throw new HandoffStateConflictException(genesysConversationId) : result;
+    }
+
+    public async Task<IReadOnlyList<ActiveSession>> ActiveAsync(CancellationToken cancellationToken) =>
+        (await dapr.GetStateAsync<ActiveSessions?>(Store, ActiveSessions.StateKey, cancellationToken: cancellationToken))?.Sessions ?? [];
+
+    public Task AddActiveAsync(ActiveSession session, CancellationToken cancellationToken) =>
+        UpdateActiveAsync(
+            sessions => sessions.Any(s => Same(s, session.Tenant, session.GenesysConversationId)) ? null : [.. sessions, session],
+            cancellationToken);
+
+    public Task RemoveActiveAsync(TenantKey tenant, string genesysConversationId, CancellationToken cancellationToken) =>
+        UpdateActiveAsync(
+            sessions => sessions.Any(s => Same(s, tenant, genesysConversationId))
+                ? [.. sessions.Where(s => !Same(s, tenant, genesysConversationId))]
+                : null,
+            cancellationToken);
+
+    /// <summary>
+    /// Publishes <paramref name="status"/> for the session unless it already was: the status is first claimed on the
+    /// session (etag-checked, so of two detectors racing only one wins), then published; a failed publish gives the
+    /// claim back so the next detection tries again. CloudEvent id <c>{conversationId}:{status}:{genesysConversationId}</c>.
+    /// </summary>
+    /// <param name="apply">The session with the status applied; null when the status does not apply (any more).</param>
+    /// <returns>The session as it was when this call claimed the status, or null if another call had.</returns>
+    public async Task<HandoffSession?> PublishOnceAsync(
+        TenantKey tenant, string genesysConversationId, string status, Func<HandoffSession, HandoffSession?> apply, string? reason, CancellationToken cancellationToken)
+    {
+        HandoffSession? claimed = null;
+        await UpdateSessionAsync(tenant, genesysConversationId, current =>
+        {
+            claimed = null;
+            if (current is null || current.PublishedStatuses.Contains(status))
+            {
+                return null;
+            }
+
+            if (apply(current) is not { } applied)
+            {
+                return null;
+            }
+
+            claimed = current;
+            return applied with { PublishedStatuses = [.. current.PublishedStatuses, status], UpdatedAt = time.GetUtcNow() };
+        }, cancellationToken);
+        if (claimed is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            await PublishAsync(new HandoffEvent(tenant, claimed.ConversationId ?? claimed.CustomerId ?? genesysConversationId, status, time.GetUtcNow(), genesysConversationId, reason), cancellationToken);
+        }
+        catch (Exception e) when (e is DaprException or OperationCanceledException)
+        {
+            logger.LogWarning(e, "Could not publish {Status}; giving the claim back so it is published at the next detection", status);
+            await UpdateSessionAsync(tenant, genesysConversationId, current => current is not null && current.PublishedStatuses.Contains(status)
+                ? current with { PublishedStatuses = [.. current.PublishedStatuses.Where(s => s != status)] }
+                : null, CancellationToken.None);
+            throw;
+        }
+
+        return claimed;
+    }
+
+    /// <summary>Publishes a lifecycle event with its idempotent CloudEvent id.</summary>
+    public Task PublishAsync(HandoffEvent handoffEvent, CancellationToken cancellationToken) =>
+        dapr.PublishEventAsync(
+            Topics.PubSub,
+            Topics.HandoffEvents,
+            handoffEvent,
+            new Dictionary<string, string> { ["cloudevent.id"] = CloudEventId(handoffEvent) },
+            cancellationToken);
+
+    public static string CloudEventId(HandoffEvent handoffEvent) =>
+        $"{handoffEvent.ConversationId}:{handoffEvent.Status}:{handoffEvent.GenesysConversationId}";
+
+    private async Task UpdateActiveAsync(Func<IReadOnlyList<ActiveSession>, IReadOnlyList<ActiveSession>?> change, CancellationToken cancellationToken)
+    {
+        var result = await dapr.UpdateAsync<ActiveSessions>(
+            Store, ActiveSessions.StateKey, current => change(current?.Sessions ?? []) is { } sessions ? new ActiveSessions(sessions) : null,
+            MaxAttempts * 4, time, cancellationToken);
+        if (result == StateUpdate.Conflict)
+        {
+            throw new HandoffStateConflictException(ActiveSessions.StateKey);
+        }
+
+        if (result == StateUpdate.Saved)
+        {
+            HandoffMetrics.ActiveSessions.Set((await ActiveAsync(cancellationToken)).Count);
+        }
+    }
+
+    private static bool Same(ActiveSession session, TenantKey tenant, string genesysConversationId) =>
+        session.Tenant == tenant && session.GenesysConversationId == genesysConversationId;
+}
+
+/// <summary>A state key kept changing under us; the caller should retry later.</summary>
+public sealed class HandoffStateConflictException(string key) : Exception($"State {key} kept changing; try again.");
