@@ -65,6 +65,9 @@ public sealed class StackFixture : IAsyncLifetime
         // The stream test sends hundreds of webhooks for one tenant in seconds.
         options.ServiceSettings["Edge__RateLimit__PermitsPerSecond"] = "5000";
         options.ServiceSettings["Edge__RateLimit__Burst"] = "5000";
+        // Every test customer comes from 127.0.0.1, so the per-IP limit on new conversations is lifted.
+        options.ServiceSettings["Edge__ConversationRateLimit__PermitsPerMinute"] = "1000";
+        options.ServiceSettings["Edge__ConversationRateLimit__Burst"] = "1000";
         _stack = await DevStackHost.StartAsync(options);
         await Simulator.SetOnQueueAsync(NoAgents.Genesys.AgentIds[0], onQueue: false);
         await Simulator.SetOnQueueAsync(Patient.Genesys.AgentIds[0], onQueue: false);
