@@ -120,6 +120,25 @@ public sealed partial class ChartTemplateTests
     }
 
     [Fact]
+    public void The_edge_reaches_every_yarp_cluster_and_the_agent_the_handoff_grpc_port_through_their_services()
+    {
+        var deployments = File.ReadAllText(Path.Combine(Repo.ChartTemplates, "deployments.yaml"));
+        var edge = JsonNode.Parse(File.ReadAllText(Path.Combine(Repo.Root, "services", "Edge", "appsettings.json")))!;
+        foreach (var (cluster, settings) in edge["ReverseProxy"]!["Clusters"]!.AsObject())
+        {
+            foreach (var (destination, _) in settings!["Destinations"]!.AsObject())
+            {
+                Assert.Contains($"- name: ReverseProxy__Clusters__{cluster}__Destinations__{destination}__Address", deployments, StringComparison.Ordinal);
+            }
+        }
+
+        var agent = JsonNode.Parse(File.ReadAllText(Path.Combine(Repo.Root, "services", "Agent", "appsettings.json")))!;
+        Assert.NotNull(agent["Handoff"]?["GrpcAddress"]);
+        Assert.Contains("- name: Handoff__GrpcAddress", deployments, StringComparison.Ordinal);
+        Assert.Contains("$.Values.services.handoff.grpcPort", deployments, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_service_has_a_dockerfile_that_publishes_and_runs_as_non_root()
     {
         foreach (var service in new[] { "Edge", "Verifier", "Agent", "Handoff" })
