@@ -30,11 +30,11 @@ public sealed class ChatClient(HttpClient http, string conversationId, string to
     public Task<HttpResponseMessage> SendAsync(string text) =>
         PostAsync("messages", new StringContent(JsonSerializer.Serialize(new { text }), Encoding.UTF8, "application/json"));
 
-    public Task<HttpResponseMessage> PostAsync(string what, HttpContent? content = null, string? token = null)
+    public async Task<HttpResponseMessage> PostAsync(string what, HttpContent? content = null, string? token = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/chat/conversations/{ConversationId}/{what}") { Content = content };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token ?? Token);
-        return http.SendAsync(request);
+        return await http.SendAsync(request);
     }
 
     public async Task<IReadOnlyList<JsonElement>> TranscriptAsync()
