@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using PolyAi.Messaging.ServiceDefaults;
 using Prometheus;
 
 namespace PolyAi.Messaging.Handoff.Handoffs;
@@ -33,6 +35,39 @@ internal static class HandoffMetrics
         "polyai_messaging_handoff_forwarded_total",
         "Customer messages, typing and receipts sent into Genesys conversations, by kind and outcome (sent, duplicate, inactive, failed).",
         new CounterConfiguration { LabelNames = ["kind", "outcome"] });
+
+    static HandoffMetrics()
+    {
+        // Every known series exists from the start, so dashboards and rate() see zeros, not missing families.
+        foreach (var outcome in (string[])["started", HandoffStatus.Unavailable, HandoffStatus.Failed])
+        {
+            Handoffs.WithLabels(outcome);
+        }
+
+        foreach (var source in (string[])[DetectionSources.Notification, DetectionSources.Poll])
+        {
+            EndDetections.WithLabels(source);
+        }
+
+        foreach (var status in (string[])[HandoffStatus.Queued, HandoffStatus.Connected, HandoffStatus.Ended, HandoffStatus.Unavailable, HandoffStatus.Failed])
+        {
+            Lifecycle.WithLabels(status);
+        }
+
+        foreach (var kind in (string[])["message", "typing", "receipt"])
+        {
+            foreach (var outcome in (string[])["sent", "duplicate", "inactive", "failed"])
+            {
+                Forwarded.WithLabels(kind, outcome);
+            }
+        }
+    }
+
+    /// <summary>Runs the static constructor when the service starts.</summary>
+    [ModuleInitializer]
+    internal static void ExportAtStartUp()
+    {
+    }
 }
 
 /// <summary>Who noticed a Genesys conversation change.</summary>
