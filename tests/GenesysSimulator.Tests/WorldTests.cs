@@ -232,6 +232,22 @@ public sealed class WorldTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Each_seeded_world_has_its_own_queue_so_one_tenants_agents_never_take_anothers_customers()
+    {
+        var staffed = Seed(typing: false, new AgentScript { Replies = ["staffed"] });
+        var empty = Seed(typing: false);
+        using var client = await GenesysClient.LoginAsync(_sim.BaseUrl, empty.ClientId, empty.ClientSecret);
+
+        var sent = await client.OkAsync(HttpMethod.Post, Sim.InboundPath(empty.IntegrationId) + "?prefetchConversationId=true", Sim.InboundText("user-n", "anyone?"));
+
+        Assert.NotEqual(staffed.QueueId, empty.QueueId);
+        Assert.NotEqual(staffed.FlowId, empty.FlowId);
+        Assert.Equal("waiting", (string?)_sim.Control.Conversation((string)sent["conversationId"]!)!["state"]);
+        var queue = await client.OkAsync(HttpMethod.Get, $"api/v2/routing/queues/{empty.QueueId}");
+        Assert.Equal("AI Handoff (2)", (string?)queue["name"]);
+    }
+
+    [Fact]
     public async Task Dropped_webhooks_are_recorded_and_never_reach_the_provider()
     {
         var world = Seed(typing: false, new AgentScript { Manual = true });

@@ -46,7 +46,8 @@ public sealed class GenesysSimulatorHost : IAsyncDisposable
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Port));
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, SimulatorJson.Default));
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) }) { Timeout = Timeout.InfiniteTimeSpan });
+        // Created by the container so it is disposed with the host; per-attempt timeouts come from the dispatcher.
+        builder.Services.AddSingleton(_ => new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) }) { Timeout = Timeout.InfiniteTimeSpan });
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.Services.AddSingleton(new NotificationHub(options.TimeProvider));
         builder.Services.AddSingleton<Org>();

@@ -148,20 +148,34 @@ internal sealed partial class Org
             };
             Settings[setting.Id] = setting;
             var integration = AddIntegration(seed.IntegrationName, seed.WebhookUrl, seed.WebhookSecret, setting.Id, null, [], completed: true);
-            var queue = Queues.Values.FirstOrDefault(q => q.Name == seed.QueueName) ?? AddQueue(seed.QueueName, null);
-            var flow = Flows.Values.FirstOrDefault(f => f.Name == seed.FlowName);
-            if (flow is null)
+            // Each world is one tenant's setup: its own queue and flow, so one tenant's agents never take another's
+            // customers. Names are Genesys-unique, so a taken name gets a " (2)", " (3)", ... suffix.
+            var queue = AddQueue(UniqueName(seed.QueueName, n => Queues.Values.Any(q => q.Name == n)), null);
+            var flow = new Flow
             {
-                flow = new Flow { Id = Ids.Entity(), Name = seed.FlowName, TargetQueueName = queue.Name, DivisionId = HomeDivisionId };
-                Flows[flow.Id] = flow;
-            }
-
-            flow.Version++;
-            flow.DatePublished = Now;
+                Id = Ids.Entity(),
+                Name = UniqueName(seed.FlowName, n => Flows.Values.Any(f => f.Name == n)),
+                TargetQueueName = queue.Name,
+                DivisionId = HomeDivisionId,
+                Version = 1,
+                DatePublished = Now,
+            };
+            Flows[flow.Id] = flow;
             Recipients[integration.Id].FlowId = flow.Id;
             var agents = seed.Agents.Select(script => AddAgent(queue.Id, script)).ToList();
             return new SeededWorld(org.OrganizationId, org.ClientId, org.ClientSecret, integration.Id, integration.Id, queue.Id, flow.Id, setting.Id, agents);
         }
+    }
+
+    private static string UniqueName(string name, Func<string, bool> taken)
+    {
+        var candidate = name;
+        for (var i = 2; taken(candidate); i++)
+        {
+            candidate = $"{name} ({i})";
+        }
+
+        return candidate;
     }
 
     public static JsonObject TypingEvent(bool enabled) => new()
