@@ -140,7 +140,7 @@ public sealed class DevStackHost : IAsyncDisposable
         foreach (var tenant in _options.Tenants.Distinct())
         {
             var secret = LocalSecrets.NewWebhookSecret();
-            var org = await SimulatedOrg.SeedAsync(_http, GenesysUrl, WebhookUrl(tenant), secret, _options.Agents.ToList(), ct);
+            var org = await SimulatedOrg.SeedAsync(_http, GenesysUrl, tenant.ToString(), WebhookUrl(tenant), secret, _options.Agents.ToList(), ct);
             tenants.Add((tenant, secret, org));
         }
 
@@ -201,7 +201,7 @@ public sealed class DevStackHost : IAsyncDisposable
         {
             var record = new TenantRecord(
                 tenant.AccountId, tenant.ProjectId, tenant.ClientEnv,
-                GenesysBaseUrl: GenesysUrl, IntegrationId: org.IntegrationId, QueueId: org.QueueId, FlowName: SimulatedOrg.FlowName);
+                GenesysBaseUrl: GenesysUrl, IntegrationId: org.IntegrationId, QueueId: org.QueueId, FlowName: SimulatedOrg.FlowName(tenant.ToString()));
             await dapr.SaveStateAsync("statestore", tenant.RecordStateKey, record, cancellationToken: ct);
             registered.Add(new RegisteredTenant(tenant, secret, WebhookUrl(tenant), org));
         }

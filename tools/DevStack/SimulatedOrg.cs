@@ -29,19 +29,22 @@ public sealed record SimulatedOrg(
     string FlowId,
     IReadOnlyList<string> AgentIds)
 {
-    public const string FlowName = "AI Handoff Inbound";
+    /// <summary>The inbound message flow's name for a tenant; names are unique per tenant (the simulator reuses
+    /// a queue, flow or integration whose name it already has).</summary>
+    public static string FlowName(string tenant) => $"AI Handoff Inbound {tenant}";
 
     public override string ToString() => $"SimulatedOrg {{ {OrganizationId}, integration {IntegrationId}, queue {QueueId} }}";
 
     /// <summary>Seeds a Genesys org in the simulator through its control API (<c>POST /_sim/world</c>).</summary>
-    public static async Task<SimulatedOrg> SeedAsync(HttpClient http, Uri simulator, Uri webhookUrl, string webhookSecret, IReadOnlyList<SimulatedAgent> agents, CancellationToken ct)
+    public static async Task<SimulatedOrg> SeedAsync(HttpClient http, Uri simulator, string tenant, Uri webhookUrl, string webhookSecret, IReadOnlyList<SimulatedAgent> agents, CancellationToken ct)
     {
-        var seed = new WorldRequest(webhookUrl, webhookSecret, TypingEnabled: true, FlowName, agents);
+        var seed = new WorldRequest(webhookUrl, webhookSecret, TypingEnabled: true, $"AI Handoff {tenant}", FlowName(tenant), $"AI Handoff {tenant}", agents);
         using var response = await http.PostAsJsonAsync(new Uri(simulator, "_sim/world"), seed, ct);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync<SimulatedOrg>(ct)
             ?? throw new InvalidOperationException("The Genesys simulator answered /_sim/world with nothing.");
     }
 
-    private sealed record WorldRequest(Uri WebhookUrl, string WebhookSecret, bool TypingEnabled, string FlowName, IReadOnlyList<SimulatedAgent> Agents);
+    private sealed record WorldRequest(
+        Uri WebhookUrl, string WebhookSecret, bool TypingEnabled, string QueueName, string FlowName, string IntegrationName, IReadOnlyList<SimulatedAgent> Agents);
 }
