@@ -69,7 +69,9 @@ public sealed class WorldTests : IAsyncLifetime
 
         Assert.Equal([503, 503, 200], delivery.Attempts.Select(a => a.Status));
         Assert.Equal(3, _receiver.Received.Count(r => (string?)r.Json["id"] == delivery.Id));
-        await Eventually.True(() => _receiver.Received.Any(r => r.Type == "Text"), "the reply behind it, in order");
+        await Eventually.True(() => _receiver.Received.Any(r => r.Type == "Text"), "the reply behind it");
+        var arrivals = _receiver.Received.Select(r => (string?)r.Json["id"]).ToList();
+        Assert.True(arrivals.IndexOf(arrivals.First(id => id != delivery.Id)) > arrivals.LastIndexOf(delivery.Id), "the conversation's later webhooks wait for the retried one");
     }
 
     [Fact]
