@@ -43,21 +43,26 @@ public sealed class WebchatFixture : IAsyncLifetime
         _edge.StartServer();
         EdgeAddress = new Uri($"http://127.0.0.1:{port}");
 
-        // Playwright must never fetch a browser of its own: the tests use the distribution's Chromium.
+        _playwright = await Playwright.CreateAsync();
+        Browser = await LaunchChromiumAsync(_playwright);
+        Assertions.SetDefaultExpectTimeout(15_000);
+    }
+
+    /// <summary>Debian's Chromium, headless; Playwright must never fetch a browser of its own.</summary>
+    public static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright)
+    {
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         if (!File.Exists(Chromium))
         {
             throw new InvalidOperationException($"{Chromium} is missing: apt-get install -y chromium (.ci/run does).");
         }
 
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new()
+        return playwright.Chromium.LaunchAsync(new()
         {
             ExecutablePath = Chromium,
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
-        Assertions.SetDefaultExpectTimeout(15_000);
     }
 
     /// <summary>A fresh browser context (its own sessionStorage) with the demo page open for <paramref name="accountId"/>.</summary>
