@@ -1,0 +1,3 @@
+using PolyAi.Messaging.Setup.Cli;
+
+return await SetupCli.RunAsync(args, new SetupHost());

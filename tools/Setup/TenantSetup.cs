@@ -1,0 +1,77 @@
+using PolyAi.Messaging.ServiceDefaults;
+
+namespace PolyAi.Messaging.Setup;
+
+/// <summary>
+/// What one tenant's Genesys setup is called and where its webhooks go. Every Genesys object carries the tenant in
+/// its name, so one org can serve several tenants and a re-run finds exactly what it made before.
+/// </summary>
+public sealed record TenantSetup(TenantKey Tenant, Uri WebhookBase)
+{
+    public const string Prefix = "PolyAI Messaging";
+
+    public string RoleName => $"{Prefix} {Tenant}";
+    public string OAuthClientName => $"{Prefix} {Tenant}";
+    public string SettingName => $"{Prefix} typing {Tenant}";
+    public string IntegrationName => $"{Prefix} {Tenant}";
+
+    /// <summary>Overridable per run (<c>--queue</c>); the flow transfers to it by name.</summary>
+    public string QueueName { get; init; } = $"{Prefix} {Tenant}";
+    public string FlowName { get; init; } = $"{Prefix} Inbound {Tenant}";
+
+    /// <summary><c>https://messaging.&lt;cluster&gt;/webhooks/genesys/&lt;ACCOUNT&gt;/&lt;PROJECT&gt;/&lt;ENV&gt;/events</c>.</summary>
+    public Uri WebhookUrl => new(WebhookBase, $"webhooks/genesys/{Tenant}/events");
+
+    /// <summary>The public base of a cluster: <c>https://messaging.&lt;cluster&gt;/</c>.</summary>
+    public static Uri ClusterBase(string cluster) => new($"https://messaging.{cluster.Trim().TrimEnd('/')}/");
+
+    public static bool TryParseTenant(string? text, out TenantKey tenant)
+    {
+        tenant = default;
+        var parts = (text ?? "").Split('/');
+        if (parts.Length != 3 || !TenantKey.TryCreate(parts[0], parts[1], parts[2], out var key))
+        {
+            return false;
+        }
+
+        tenant = key.Value;
+        return true;
+    }
+
+    /// <summary>The inbound message flow (genesys-facts §6): Transfer to ACD to the queue, then disconnect.</summary>
+    public string FlowYaml() => $$"""
+        inboundShortMessage:
+          name: {{Quote(FlowName)}}
+          division: Home
+          startUpRef: "/inboundShortMessage/states/state[Initial State_10]"
+          defaultLanguage: en-us
+          supportedLanguages:
+            en-us:
+              defaultLanguageSkill:
+                noValue: true
+          settingsErrorHandling:
+            errorHandling:
+              disconnect:
+                none: true
+          states:
+            - state:
+                name: Initial State
+                refId: Initial State_10
+                actions:
+                  - transferToAcd:
+                      name: Transfer to ACD
+                      targetQueue:
+                        lit:
+                          name: {{Quote(QueueName)}}
+                      priority:
+                        lit: 0
+                      preferredAgents:
+                        noValue: true
+                      languageSkill:
+                        noValue: true
+                  - disconnect:
+                      name: Disconnect
+        """;
+
+    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+}
