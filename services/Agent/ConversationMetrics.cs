@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Prometheus;
 
 namespace PolyAi.Messaging.Agent;
@@ -35,4 +36,24 @@ internal static class ConversationMetrics
         "polyai_messaging_brain_turns_total",
         "Customer turns the AI answered, by brain (deterministic, llm) and result (answered, unanswered, handoff).",
         new CounterConfiguration { LabelNames = ["brain", "result"] });
+
+    static ConversationMetrics()
+    {
+        // Every known series exists from the start, so dashboards and rate() see zeros, not missing families.
+        foreach (var reason in (string[])["unauthorized", "invalid", "too_large", "rate_limited", "unknown_tenant", "ended"])
+        {
+            Rejected.WithLabels(reason);
+        }
+
+        foreach (var outcome in (string[])["requested", "queued", "unavailable", "failed", "connected", "ended"])
+        {
+            Handoffs.WithLabels(outcome);
+        }
+    }
+
+    /// <summary>Runs the static constructor when the service starts.</summary>
+    [ModuleInitializer]
+    internal static void ExportAtStartUp()
+    {
+    }
 }

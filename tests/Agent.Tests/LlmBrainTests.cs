@@ -81,6 +81,30 @@ public sealed class LlmBrainTests(AgentFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Without_a_named_secret_the_key_comes_from_the_tenants_llm_secret_not_its_main_secret()
+    {
+        var tenant = new ServiceDefaults.TenantKey(TestComponents.LlmTenantAccount, TestComponents.LlmTenantProject, TestComponents.LlmTenantEnv);
+        Assert.Equal(TestComponents.LlmTenantSecretName, Brains.LlmBrain.DefaultSecretName(tenant));
+        await _service.Dapr.SaveStateAsync(
+            ServiceUnderTest<TranscriptOptions>.StateStore,
+            tenant.RecordStateKey,
+            new ServiceDefaults.TenantRecord(tenant.AccountId, tenant.ProjectId, tenant.ClientEnv, IntegrationId: "integration-1", QueueId: "queue-1", AgentDefinition: $"""
+                name: llm-default-secret
+                llm:
+                  endpoint: "{_endpoint}"
+                  model: test-model
+                """));
+        var chat = await ChatClient.StartAsync(_service.Http, tenant);
+        await using var stream = await chat.StreamAsync();
+
+        (await chat.SendAsync("hello default secret")).Dispose();
+
+        await stream.WaitForMessageAsync("ai", "The model says hello.");
+        var (authorization, _) = Assert.Single(_requests, r => r.Body.GetRawText().Contains("hello default secret", StringComparison.Ordinal));
+        Assert.Equal($"Bearer {TestComponents.LlmTenantApiKey}", authorization);
+    }
+
+    [Fact]
     public async Task A_handoff_tool_call_starts_a_handoff_with_the_models_summary()
     {
         var chat = await ChatClient.StartAsync(_service.Http, await TenantAsync());

@@ -58,7 +58,7 @@ public sealed partial class DaprResourceTests
             var scopes = Strings(component["scopes"]);
             Assert.NotEmpty(scopes);
             Assert.All(scopes, s => Assert.Contains(s, Repo.DaprAppIds));
-            var expected = Name(component) == "secretstore" ? new[] { "verifier", "handoff" } : Repo.DaprAppIds;
+            var expected = Name(component) == "secretstore" ? SecretPrefixes.Keys.ToArray() : Repo.DaprAppIds;
             Assert.Equal(expected.Order(), scopes.Order());
         }
     }
@@ -103,10 +103,10 @@ public sealed partial class DaprResourceTests
             var scopes = configuration["spec"]!["secrets"]!["scopes"]!.AsArray().Select(s => s!.AsObject())
                 .ToDictionary(s => s["storeName"]!.GetValue<string>());
             Assert.Equal("deny", scopes["kubernetes"]["defaultAccess"]!.GetValue<string>());
-            var tenantSecrets = scopes["secretstore"];
-            var readsSecrets = app is "verifier" or "handoff";
-            Assert.Equal(readsSecrets ? "allow" : "deny", tenantSecrets["defaultAccess"]!.GetValue<string>());
-            Assert.Empty(Strings(tenantSecrets["allowedSecrets"]));
+            var secrets = scopes["secretstore"];
+            var readsSecrets = SecretPrefixes.ContainsKey(app);
+            Assert.Equal(readsSecrets ? "allow" : "deny", secrets["defaultAccess"]!.GetValue<string>());
+            Assert.Empty(Strings(secrets["allowedSecrets"]));
             Assert.NotNull(configuration["spec"]!["tracing"]!["samplingRate"]);
         }
     }
@@ -157,8 +157,83 @@ public sealed partial class DaprResourceTests
         Assert.Contains("dapr.io/app-protocol: \"http\"", deployments, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Secret scopes take exact names only, so a reader's store is open and its IAM role limits it to a prefix: the
+    /// tenant's main secret (webhook, Genesys OAuth) to verifier and handoff, the tenant's LLM key to the agent.
+    /// </summary>
+    private static readonly Dictionary<string, string> SecretPrefixes = new()
+    {
+        ["verifier"] = "tenants/",
+        ["agent"] = "llm/",
+        ["handoff"] = "tenants/",
+    };
+
     [Fact]
-    public void The_chart_gives_each_service_its_app_id_and_tenant_secrets_only_to_verifier_and_handoff()
+    public void The_secret_prefixes_are_the_ones_the_code_reads()
+    {
+        Assert.StartsWith(SecretPrefixes["verifier"], new TenantKey("a", "p", "e").SecretName, StringComparison.Ordinal);
+        var llmBrain = File.ReadAllText(Path.Combine(Repo.Root, "services", "Agent", "Brains", "LlmBrain.cs"));
+        Assert.Contains($"public const string SecretPrefix = \"{SecretPrefixes["agent"]}\";", llmBrain, StringComparison.Ordinal);
+        Assert.Contains("DefaultSecretName(tenant.Key)", llmBrain, StringComparison.Ordinal);
+        Assert.DoesNotContain(".SecretName", llmBrain, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_agent_may_read_only_llm_secrets_and_verifier_and_handoff_only_tenant_secrets()
+    {
+        // Chart: each reader's prefix, and every template renders the store open only where a prefix is set.
+        var services = Yaml.LoadObject(Path.Combine(Repo.Chart, "values.yaml"))["services"]!.AsObject();
+        Assert.Equal("", services["edge"]!["dapr"]!["secretsPrefix"]!.GetValue<string>());
+        foreach (var (app, prefix) in SecretPrefixes)
+        {
+            Assert.Equal(prefix, services[app]!["dapr"]!["secretsPrefix"]!.GetValue<string>());
+            // The IAM role the values document for it: its prefix, never the other one.
+            var role = AwsRoleComment(Path.Combine(Repo.Chart, "values.yaml"), app);
+            Assert.Contains($"secret:{prefix}*", role, StringComparison.Ordinal);
+            Assert.DoesNotContain($"secret:{Other(prefix)}* ", role + " ", StringComparison.Ordinal);
+        }
+
+        var configurations = File.ReadAllText(Path.Combine(Repo.ChartTemplates, "dapr", "configurations.yaml"));
+        Assert.Contains("{{- if $svc.dapr.secretsPrefix }}", configurations, StringComparison.Ordinal);
+        Assert.Contains("secret:{{ $svc.dapr.secretsPrefix }}*", configurations, StringComparison.Ordinal);
+        Assert.Contains("$svc.dapr.secretsPrefix", File.ReadAllText(Path.Combine(Repo.ChartTemplates, "_helpers.tpl")), StringComparison.Ordinal);
+
+        // Plain files: each Configuration names the IAM limit of its app.
+        foreach (var (app, prefix) in SecretPrefixes)
+        {
+            var text = File.ReadAllText(Path.Combine(Repo.KubernetesComponents, $"configuration-{app}.yaml"));
+            var limits = IamLimit().Matches(text).Select(m => m.Groups[1].Value).ToList();
+            Assert.Equal([prefix], limits);
+        }
+
+        // The README's IAM part says the same.
+        var readme = File.ReadAllText(Path.Combine(Repo.Root, "README.md"));
+        var deploy = readme[readme.IndexOf("## Deploy", StringComparison.Ordinal)..];
+        var iam = deploy[deploy.IndexOf("- an IAM role per service", StringComparison.Ordinal)..];
+        iam = iam[..iam.IndexOf("\n- ", StringComparison.Ordinal)];
+        Assert.Contains("verifier and handoff `secretsmanager:GetSecretValue` on `secret:tenants/*` only", iam, StringComparison.Ordinal);
+        Assert.Contains("agent `secretsmanager:GetSecretValue` on `secret:llm/*` only", iam, StringComparison.Ordinal);
+    }
+
+    private static string Other(string prefix) => prefix == "llm/" ? "tenants/" : "llm/";
+
+    /// <summary>The comment lines right above a service's awsRoleArn in values.yaml.</summary>
+    private static string AwsRoleComment(string valuesFile, string service)
+    {
+        var lines = File.ReadAllLines(valuesFile);
+        var start = Array.IndexOf(lines, $"  {service}:");
+        var arn = Array.FindIndex(lines, start, l => l.Trim() == "awsRoleArn: \"\"");
+        var comment = new List<string>();
+        for (var i = arn - 1; lines[i].TrimStart().StartsWith('#'); i--)
+        {
+            comment.Insert(0, lines[i].Trim());
+        }
+
+        return string.Join(' ', comment);
+    }
+
+    [Fact]
+    public void The_chart_gives_each_service_its_app_id_and_secrets_only_to_their_readers()
     {
         var services = Yaml.LoadObject(Path.Combine(Repo.Chart, "values.yaml"))["services"]!.AsObject();
         Assert.Equal(Repo.Services, services.Select(s => s.Key));
@@ -168,7 +243,7 @@ public sealed partial class DaprResourceTests
             var dapr = services[app]!["dapr"]!;
             Assert.True(dapr["enabled"]!.GetValue<bool>());
             Assert.Equal(app, dapr["appId"]!.GetValue<string>());
-            Assert.Equal(app is "verifier" or "handoff", dapr["readsTenantSecrets"]!.GetValue<bool>());
+            Assert.Equal(SecretPrefixes[app], dapr["secretsPrefix"]!.GetValue<string>());
         }
     }
 
@@ -192,4 +267,8 @@ public sealed partial class DaprResourceTests
 
     [GeneratedRegex(@"^kind: Component\s*\nmetadata:\s*\n\s+name: (\S+)", RegexOptions.Multiline)]
     private static partial Regex ComponentName();
+
+    // "its IAM role (IRSA) limits it to secret:llm/*", possibly across a comment line break.
+    [GeneratedRegex(@"limits it to\s*#?\s*secret:([a-z]+/)\*")]
+    private static partial Regex IamLimit();
 }

@@ -40,6 +40,30 @@ public sealed class MetricsTests(MetricsFixture stack) : IClassFixture<MetricsFi
     }
 
     [Fact]
+    public void The_alert_rules_cover_handoffs_failing_no_agents_genesys_429s_and_token_failures()
+    {
+        var rules = PromQl.RuleExpressions(Rules);
+        Assert.Contains(rules, r => r.Contains("polyai_messaging_handoffs_total", StringComparison.Ordinal) && r.Contains("outcome=\"failed\"", StringComparison.Ordinal));
+        Assert.Contains(rules, r => r.Contains("polyai_messaging_handoffs_total", StringComparison.Ordinal) && r.Contains("outcome=\"unavailable\"", StringComparison.Ordinal));
+        Assert.Contains(rules, r => r.Contains("polyai_messaging_genesys_requests_total", StringComparison.Ordinal) && r.Contains("status=\"429\"", StringComparison.Ordinal));
+        // The token endpoint as the Genesys client labels it, not a guess.
+        Assert.Contains(rules, r => r.Contains($"endpoint=\"{Genesys.GenesysEndpoints.Token.Name}\"", StringComparison.Ordinal) && r.Contains("status=~\"400|401\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_dashboard_shows_handoffs_time_to_agent_sessions_streams_genesys_calls_and_chat_rejections()
+    {
+        var names = PromQl.DashboardExpressions(Dashboard).SelectMany(PromQl.MetricNames).ToHashSet();
+        foreach (var name in (string[])[
+            "polyai_messaging_handoffs_total", "polyai_messaging_handoff_time_to_agent_seconds_bucket",
+            "polyai_messaging_handoff_active_sessions", "polyai_messaging_sse_streams_open",
+            "polyai_messaging_genesys_requests_total", "polyai_messaging_chat_requests_rejected_total"])
+        {
+            Assert.Contains(name, names);
+        }
+    }
+
+    [Fact]
     public void Each_service_exports_its_own_metrics_from_the_start()
     {
         Assert.Contains("polyai_messaging_webhooks_total", stack.Exported["verifier"]);
@@ -50,6 +74,12 @@ public sealed class MetricsTests(MetricsFixture stack) : IClassFixture<MetricsFi
         Assert.Contains("polyai_messaging_transcript_messages_total", stack.Exported["agent"]);
         Assert.Contains("polyai_messaging_notifications_consumed_total", stack.Exported["handoff"]);
         Assert.Contains("polyai_messaging_receipts_total", stack.Exported["handoff"]);
+        Assert.Contains("polyai_messaging_chat_requests_rejected_total", stack.Exported["agent"]);
+        Assert.Contains("polyai_messaging_handoffs_total", stack.Exported["agent"]);
+        Assert.Contains("polyai_messaging_sse_streams_open", stack.Exported["agent"]);
+        Assert.Contains("polyai_messaging_handoffs_total", stack.Exported["handoff"]);
+        Assert.Contains("polyai_messaging_handoff_active_sessions", stack.Exported["handoff"]);
+        Assert.Contains("polyai_messaging_genesys_requests_total", stack.Exported["handoff"]);
     }
 
     [Fact]

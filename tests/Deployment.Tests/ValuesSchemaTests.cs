@@ -74,9 +74,25 @@ public sealed partial class ValuesSchemaTests
         renamed["services"]!["verifier"]!["dapr"]!["appId"] = "webhook-verifier";
         Assert.False(Evaluate(renamed).IsValid);
 
-        var agentReadingSecrets = Defaults;
-        agentReadingSecrets["services"]!["agent"]!["dapr"]!["readsTenantSecrets"] = true;
-        Assert.False(Evaluate(agentReadingSecrets).IsValid);
+        var agentReadingTenantSecrets = Defaults;
+        agentReadingTenantSecrets["services"]!["agent"]!["dapr"]!["secretsPrefix"] = "tenants/";
+        Assert.False(Evaluate(agentReadingTenantSecrets).IsValid);
+
+        var agentWithoutItsLlmSecrets = Defaults;
+        agentWithoutItsLlmSecrets["services"]!["agent"]!["dapr"]!["secretsPrefix"] = "";
+        Assert.False(Evaluate(agentWithoutItsLlmSecrets).IsValid);
+    }
+
+    [Theory]
+    [InlineData("verifier", "llm/")]
+    [InlineData("handoff", "llm/")]
+    [InlineData("handoff", "")]
+    [InlineData("edge", "tenants/")]
+    public void The_schema_pins_each_services_secret_prefix(string service, string prefix)
+    {
+        var values = Defaults;
+        values["services"]![service]!["dapr"]!["secretsPrefix"] = prefix;
+        Assert.False(Evaluate(values).IsValid);
     }
 
     [Fact]

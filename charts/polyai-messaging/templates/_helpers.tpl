@@ -42,12 +42,12 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- toYaml $ids -}}
 {{- end -}}
 
-{{/* App ids that may read tenant secrets. */}}
+{{/* App ids that read secrets from "secretstore" (a non-empty secretsPrefix). */}}
 {{- define "pm.secretReaderAppIds" -}}
 {{- $ids := list -}}
 {{- range $name := list "edge" "verifier" "agent" "handoff" -}}
 {{- $svc := index $.Values.services $name -}}
-{{- if and $svc.dapr.enabled $svc.dapr.readsTenantSecrets -}}{{- $ids = append $ids $svc.dapr.appId -}}{{- end -}}
+{{- if and $svc.dapr.enabled $svc.dapr.secretsPrefix -}}{{- $ids = append $ids $svc.dapr.appId -}}{{- end -}}
 {{- end -}}
 {{- toYaml $ids -}}
 {{- end -}}

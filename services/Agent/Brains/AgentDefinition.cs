@@ -128,7 +128,10 @@ public sealed class LlmSettings
 
     public string Model { get; set; } = "";
 
-    /// <summary>Secret holding the key; empty for the tenant's own secret (<c>tenants/{account}/{project}/{env}</c>).</summary>
+    /// <summary>
+    /// Secret holding the key; empty for the tenant's LLM secret <c>llm/{account}/{project}/{env}</c> (a separate secret:
+    /// the agent may not read the tenant's main secret <c>tenants/…</c>).
+    /// </summary>
     public string? ApiKeySecret { get; set; }
 
     public string ApiKeyField { get; set; } = "llmApiKey";

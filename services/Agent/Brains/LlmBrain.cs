@@ -5,6 +5,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using OpenAI;
 using PolyAi.Messaging.Agent.Transcripts;
+using PolyAi.Messaging.ServiceDefaults;
 using ChatApiOptions = PolyAi.Messaging.Agent.Chat.ChatOptions;
 
 namespace PolyAi.Messaging.Agent.Brains;
@@ -12,11 +13,19 @@ namespace PolyAi.Messaging.Agent.Brains;
 /// <summary>
 /// Answers with a model behind any OpenAI-compatible chat-completions endpoint, through Microsoft.Extensions.AI.
 /// The model may call the <c>handoff_to_human</c> tool (never executed here: the call itself is the decision).
-/// The API key is read from the secret store. If the model cannot be reached, the deterministic brain answers.
+/// The API key is read from the secret store: by default the tenant's own LLM secret <c>llm/{account}/{project}/{env}</c>,
+/// never the tenant's main secret (<c>tenants/…</c>, webhook and Genesys OAuth secrets the agent must not read).
+/// If the model cannot be reached, the deterministic brain answers.
 /// </summary>
 public sealed class LlmBrain(DaprClient dapr, IOptions<ChatApiOptions> options, ILogger<LlmBrain> logger) : IBrain
 {
     public const string HandoffTool = "handoff_to_human";
+
+    /// <summary>Prefix of the per-tenant LLM secrets; the agent's IAM role is limited to <c>secret:llm/*</c>.</summary>
+    public const string SecretPrefix = "llm/";
+
+    /// <summary>The secret the key is read from when the definition names none: <c>llm/{account}/{project}/{env}</c>.</summary>
+    public static string DefaultSecretName(TenantKey tenant) => SecretPrefix + tenant;
 
     private static readonly AIFunction HandoffFunction = AIFunctionFactory.Create(
         (string reason, string summary) => "handed over",
@@ -91,7 +100,7 @@ public sealed class LlmBrain(DaprClient dapr, IOptions<ChatApiOptions> options, 
 
     private async Task<IChatClient> ClientAsync(AgentTenant tenant, LlmSettings settings, CancellationToken cancellationToken)
     {
-        var secretName = string.IsNullOrWhiteSpace(settings.ApiKeySecret) ? tenant.Key.SecretName : settings.ApiKeySecret;
+        var secretName = string.IsNullOrWhiteSpace(settings.ApiKeySecret) ? DefaultSecretName(tenant.Key) : settings.ApiKeySecret;
         var secret = await dapr.GetSecretAsync(options.Value.SecretStore, secretName, cancellationToken: cancellationToken);
         var key = secret.GetValueOrDefault(settings.ApiKeyField)
             ?? throw new InvalidOperationException($"Secret '{secretName}' has no field '{settings.ApiKeyField}'.");

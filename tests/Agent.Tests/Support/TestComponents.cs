@@ -28,6 +28,17 @@ public static class TestComponents
     public const string LlmSecretName = "agent-tests-llm";
     public const string LlmApiKey = "test-llm-key";
 
+    /// <summary>
+    /// A tenant whose definition names no key secret: its key is in its own LLM secret <c>llm/{acct}/{proj}/{env}</c>.
+    /// Its main secret <c>tenants/…</c> also holds an <c>llmApiKey</c>, which the agent must never use.
+    /// </summary>
+    public const string LlmTenantAccount = "acct-llm-default";
+    public const string LlmTenantProject = "project-1";
+    public const string LlmTenantEnv = "prod";
+    public const string LlmTenantSecretName = $"llm/{LlmTenantAccount}/{LlmTenantProject}/{LlmTenantEnv}";
+    public const string LlmTenantApiKey = "test-llm-tenant-key";
+    public const string MainSecretApiKey = "main-secret-key-never-used";
+
     public static string WriteTemporaryCopy()
     {
         var source = Path.Combine(RepositoryRoot(), "components", "local");
@@ -39,7 +50,13 @@ public static class TestComponents
 
         File.WriteAllText(Path.Combine(target, "resiliency.yaml"), Resiliency);
         File.Copy(Path.Combine(source, "secretstore.yaml"), Path.Combine(target, "secretstore.yaml"));
-        File.WriteAllText(Path.Combine(target, "secrets.json"), $$"""{ "{{LlmSecretName}}": { "llmApiKey": "{{LlmApiKey}}" } }""");
+        File.WriteAllText(Path.Combine(target, "secrets.json"), $$"""
+            {
+              "{{LlmSecretName}}": { "llmApiKey": "{{LlmApiKey}}" },
+              "{{LlmTenantSecretName}}": { "llmApiKey": "{{LlmTenantApiKey}}" },
+              "tenants/{{LlmTenantAccount}}/{{LlmTenantProject}}/{{LlmTenantEnv}}": { "llmApiKey": "{{MainSecretApiKey}}", "webhookSecret": "not-for-the-agent" }
+            }
+            """);
         return target;
     }
 
