@@ -66,6 +66,7 @@ public static class GenesysServiceCollectionExtensions
     /// </summary>
     public static IHttpClientBuilder AddGenesysClient(this IServiceCollection services, Action<GenesysClientOptions>? configure = null)
     {
+        GenesysMetricsHandler.ExportKnownSeries();
         var options = services.AddOptions<GenesysClientOptions>();
         if (configure is not null)
         {

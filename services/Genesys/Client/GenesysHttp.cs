@@ -195,6 +195,18 @@ internal sealed class GenesysMetricsHandler : DelegatingHandler
 
     internal static Counter RequestsCounter => Requests;
 
+    /// <summary>
+    /// Creates the series alerts read before the first call is made (a labelled family only appears on /metrics once
+    /// it has a child): token refusals (400/401) and rate limiting (429) on the token endpoint.
+    /// </summary>
+    internal static void ExportKnownSeries()
+    {
+        foreach (var status in (string[])["400", "401", "429"])
+        {
+            Requests.WithLabels(GenesysEndpoints.Token.Name, status);
+        }
+    }
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var endpoint = request.Options.TryGetValue(GenesysHttp.EndpointKey, out var e) ? e.Name : "other";

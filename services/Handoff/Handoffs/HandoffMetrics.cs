@@ -36,23 +36,8 @@ internal static class HandoffMetrics
         "Customer messages, typing and receipts sent into Genesys conversations, by kind and outcome (sent, duplicate, inactive, failed).",
         new CounterConfiguration { LabelNames = ["kind", "outcome"] });
 
-    /// <summary>
-    /// The Genesys client's own family (same name, help and labels: prometheus-net hands both the one instance), named
-    /// here only so the series the alerts read exist from start-up, before the first Genesys call.
-    /// </summary>
-    private static readonly Counter GenesysRequests = Metrics.CreateCounter(
-        "polyai_messaging_genesys_requests_total",
-        "HTTP attempts sent to Genesys Cloud, by endpoint template and status (HTTP code, or timeout/error/canceled).",
-        new CounterConfiguration { LabelNames = ["endpoint", "status"] });
-
     static HandoffMetrics()
     {
-        // Token refusals (400/401) and rate limiting (429) on the token endpoint, labelled as the client labels it.
-        foreach (var status in (string[])["400", "401", "429"])
-        {
-            GenesysRequests.WithLabels(Genesys.GenesysEndpoints.Token.Name, status);
-        }
-
         // Every known series exists from the start, so dashboards and rate() see zeros, not missing families.
         foreach (var outcome in (string[])["started", HandoffStatus.Unavailable, HandoffStatus.Failed])
         {
