@@ -68,7 +68,7 @@ public sealed class TenantDoctor(
         string? conversationId = null;
         try
         {
-            conversationId = await CheckAsync(TestMessage, [Integration, Routing, Flow], () => TestMessageAsync(integration!, ct));
+            conversationId = await CheckAsync(TestMessage, [Integration, Routing, "~" + Flow], () => TestMessageAsync(integration!, ct));
             await CheckAsync(WebhookSecret, [TestMessage, AgentsOnQueue], () => WebhookSecretAsync(conversationId!, ct));
         }
         finally
@@ -84,11 +84,15 @@ public sealed class TenantDoctor(
 
     private async Task<T?> CheckAsync<T>(string name, string[] prerequisites, Func<Task<(CheckResult Result, T? Value)>> check)
     {
-        var failed = prerequisites.Where(p => _results.Any(r => r.Check == p && r.Status == CheckStatus.Fail)).ToList();
+        // A prerequisite that failed or was skipped blocks the check; a soft one ("~name") blocks only when it failed.
+        var failed = prerequisites
+            .Where(p => _results.Any(r => r.Check == p.TrimStart('~') && (r.Status == CheckStatus.Fail || (r.Status == CheckStatus.Skip && !p.StartsWith('~')))))
+            .Select(p => p.TrimStart('~'))
+            .ToList();
         (CheckResult Result, T? Value) outcome;
         if (failed.Count > 0)
         {
-            outcome = (new CheckResult(name, CheckStatus.Skip, $"not checked: {string.Join(", ", failed)} failed"), default);
+            outcome = (new CheckResult(name, CheckStatus.Skip, $"not checked: {string.Join(", ", failed)} did not pass"), default);
         }
         else
         {
