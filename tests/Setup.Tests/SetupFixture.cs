@@ -99,15 +99,17 @@ public sealed class SetupRun : IDisposable
     {
         using var console = new StringWriter();
         using var json = new StringWriter();
+        var ui = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(console),
+            Interactive = InteractionSupport.No,
+        });
+        ui.Profile.Width = 400; // a wide terminal: lines are asserted whole
         var host = new SetupHost
         {
-            Console = AnsiConsole.Create(new AnsiConsoleSettings
-            {
-                Ansi = AnsiSupport.No,
-                ColorSystem = ColorSystemSupport.NoColors,
-                Out = new AnsiConsoleOutput(console),
-                Interactive = InteractionSupport.No,
-            }),
+            Console = ui,
             Json = json,
             Environment = name => withAdmin ? name switch
             {

@@ -275,17 +275,16 @@ public static class SetupCli
             return Ok;
         }
 
-        var table = new Table().HideHeaders().AddColumns("", "");
-        table.AddRow("Tenant", Markup.Escape(setup!.Tenant.ToString()));
-        table.AddRow("Outbound Notification Webhook URL", Markup.Escape(setup.WebhookUrl.ToString()));
+        // Plain lines, not a table: the URL must stay whole for copy-paste into Genesys Admin.
+        host.Console.MarkupLine($"Tenant                              {Markup.Escape(setup!.Tenant.ToString())}");
+        host.Console.MarkupLine($"Outbound Notification Webhook URL   {Markup.Escape(setup.WebhookUrl.ToString())}");
         if (environment is not null)
         {
-            table.AddRow("Genesys region", Markup.Escape(environment.Domain ?? "(explicit base URL)"));
-            table.AddRow("API host", Markup.Escape(environment.ApiBaseUri.ToString()));
-            table.AddRow("Login host", Markup.Escape(environment.LoginBaseUri.ToString()));
+            host.Console.MarkupLine($"Genesys region                      {Markup.Escape(environment.Domain ?? "(explicit base URL)")}");
+            host.Console.MarkupLine($"API host                            {Markup.Escape(environment.ApiBaseUri.ToString())}");
+            host.Console.MarkupLine($"Login host                          {Markup.Escape(environment.LoginBaseUri.ToString())}");
         }
 
-        host.Console.Write(table);
         return Ok;
     }
 
