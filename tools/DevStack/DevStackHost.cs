@@ -102,6 +102,10 @@ public sealed class DevStackHost : IAsyncDisposable
 
     public bool IsRunning(string part) => _children[part].IsRunning;
 
+    /// <summary>The operating-system process id of every running part, by name (e.g. to read its CPU time and memory).</summary>
+    public IReadOnlyDictionary<string, int> ProcessIds =>
+        _children.Values.Where(c => c.ProcessId is not null).ToDictionary(c => c.Name, c => c.ProcessId!.Value);
+
     public async ValueTask DisposeAsync()
     {
         // Services first, so nothing is left talking to a sidecar that is gone.

@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text;
+
+namespace PolyAi.Messaging.LoadTest;
+
+/// <summary>Every phase of a run, and the Markdown that docs/performance.md quotes.</summary>
+public sealed class LoadTestReport(LoadTestOptions options, Machine machine)
+{
+    public LoadTestOptions Options { get; } = options;
+
+    public Machine Machine { get; } = machine;
+
+    public string LoadAverageAtEnd { get; set; } = string.Empty;
+
+    public IList<LoadResult> Results { get; } = new List<LoadResult>();
+
+    /// <summary>Resident set of each stack process after start-up, before any load.</summary>
+    public IDictionary<string, double> IdleWorkingSetMiB { get; } = new SortedDictionary<string, double>();
+
+    public LoadResult? Find(string name) => Results.FirstOrDefault(r => r.Name == name);
+
+    public static string Summary(LoadResult r)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var line = string.Create(c, $"{r.Accepted / Math.Max(r.Duration.TotalSeconds, 1e-9):0} accepted/s, {r.Answered} answered ({Statuses(r)}), {r.TransportErrors} errors, ")
+            + string.Create(c, $"p50 {r.Latency.PercentileMilliseconds(50):0.00} ms, p99 {r.Latency.PercentileMilliseconds(99):0.00} ms");
+        return r.Delivery is { } d
+            ? line + string.Create(c, $"; delivered {d.Count}, undelivered {r.Undelivered}, delivery p50 {d.PercentileMilliseconds(50):0.0} ms, p99 {d.PercentileMilliseconds(99):0.0} ms")
+            : line;
+    }
+
+    public string ToMarkdown()
+    {
+        var md = new StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        md.AppendLine(c, $"Machine: {Machine.Cores} cores, {Machine.MemoryGiB:0.0} GiB, {Machine.Runtime}, {Machine.OperatingSystem}; load average at start {Machine.LoadAverage}, at end {LoadAverageAtEnd}.");
+        md.AppendLine(c, $"Client: {Options.Connections} connections (HTTP/1.1 keep-alive), {Options.Duration.TotalSeconds:0.#} s per phase after {Options.WarmUp.TotalSeconds:0.#} s warm-up, bodies of ~{GenesysWebhooks.TargetBytes} bytes, unique ids, {Options.Conversations} customers.");
+        md.AppendLine();
+        md.AppendLine("| phase | load | accepted/s | vs edge → bare | vs bare | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | answers | errors |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
+        var bare = Find("bare")?.Throughput;
+        var edge = Find("edge → bare")?.Throughput;
+        foreach (var r in Results)
+        {
+            var load = r.Rate is { } rate ? string.Create(c, $"{rate:0}/s fixed") : "flat out";
+            md.AppendLine(c, $"| {r.Name} | {load} | {r.Throughput:0} | {Ratio(r.Throughput, edge)} | {Ratio(r.Throughput, bare)} | {Row(r.Latency)} | {Statuses(r)} | {r.TransportErrors + r.Unsent} |");
+            if (r.Delivery is { } d)
+            {
+                md.AppendLine(c, $"| ↳ delivered on SSE | {load} | {d.Count / Math.Max(r.Duration.TotalSeconds, 1e-9):0} | | | {Row(d)} | {r.Undelivered} undelivered | |");
+            }
+        }
+
+        md.AppendLine();
+        md.AppendLine("CPU (share of one core; 200 % = the whole machine) and resident memory per process, during each phase:");
+        md.AppendLine();
+        md.AppendLine("| phase | process | CPU s | CPU % | RSS MiB (end) | peak RSS MiB |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|");
+        foreach (var r in Results)
+        {
+            foreach (var p in r.Processes.OrderByDescending(p => p.CpuSeconds))
+            {
+                md.AppendLine(c, $"| {r.Name} | {p.Name} | {p.CpuSeconds:0.00} | {p.CpuPercent(r.Duration):0} | {p.WorkingSetMiB:0} | {p.PeakWorkingSetMiB:0} |");
+            }
+        }
+
+        if (IdleWorkingSetMiB.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine(c, $"Idle resident memory after start-up: {string.Join(", ", IdleWorkingSetMiB.Select(p => string.Create(c, $"{p.Key} {p.Value:0} MiB")))}.");
+        }
+
+        return md.ToString();
+    }
+
+    private static string Row(LatencyHistogram h) => string.Create(CultureInfo.InvariantCulture,
+        $"{h.PercentileMilliseconds(50):0.00} | {h.PercentileMilliseconds(90):0.00} | {h.PercentileMilliseconds(99):0.00} | {h.PercentileMilliseconds(99.9):0.00} | {h.MaxMicroseconds / 1000.0:0.00}");
+
+    private static string Ratio(double value, double? baseline) =>
+        baseline is > 0 ? string.Create(CultureInfo.InvariantCulture, $"{100 * value / baseline.Value:0} %") : "–";
+
+    private static string Statuses(LoadResult r) =>
+        string.Join(", ", r.StatusCounts.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"));
+}

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using PolyAi.Messaging.LoadTest;
+
+var quick = new Option<bool>("--quick") { Description = "A few seconds at small rates: the CI smoke test (no timing claims)." };
+var duration = new Option<double?>("--duration") { Description = "Seconds per measured phase (default 15)." };
+var warmUp = new Option<double?>("--warm-up") { Description = "Unmeasured seconds before each phase (default 5)." };
+var connections = new Option<int?>("--connections") { Description = "Client connections, the same for every target (default 32)." };
+var rate = new Option<double?>("--rate") { Description = "Webhooks per second for the throughput phases; omit for flat out." };
+var conversations = new Option<int?>("--conversations") { Description = "Customers the ingest webhooks are spread over (default 1000)." };
+var e2eRate = new Option<double?>("--e2e-rate") { Description = "Webhooks per second in the end-to-end phase (default 200)." };
+var e2eConversations = new Option<int?>("--e2e-conversations") { Description = "Open customer SSE streams in the end-to-end phase (default 50)." };
+var noBaselines = new Option<bool>("--no-baselines") { Description = "Skip the bare Kestrel and edge → bare baselines." };
+var noEndToEnd = new Option<bool>("--no-e2e") { Description = "Skip the end-to-end phase." };
+var noIngest = new Option<bool>("--no-ingest") { Description = "Skip the pipeline throughput and half-rate phases." };
+var webhookUrl = new Option<Uri?>("--webhook-url") { Description = "Load this tenant webhook URL (127.0.0.1 only) instead of starting the stack." };
+var secret = new Option<string?>("--secret") { Description = "The tenant's webhook secret, with --webhook-url." };
+var report = new Option<string?>("--report") { Description = "Also write the Markdown report to this file." };
+
+var root = new RootCommand("Load test for PolyAI Messaging: signed Genesys webhooks against bare Kestrel, edge → bare, the pipeline, and end to end.")
+{
+    quick, duration, warmUp, connections, rate, conversations, e2eRate, e2eConversations, noBaselines, noEndToEnd, noIngest, webhookUrl, secret, report,
+};
+root.SetAction(async (parse, cancellationToken) =>
+{
+    var options = parse.GetValue(quick) ? LoadTestOptions.Quick : new LoadTestOptions();
+    options = options with
+    {
+        Duration = parse.GetValue(duration) is { } d ? TimeSpan.FromSeconds(d) : options.Duration,
+        WarmUp = parse.GetValue(warmUp) is { } w ? TimeSpan.FromSeconds(w) : options.WarmUp,
+        Connections = parse.GetValue(connections) ?? options.Connections,
+        Rate = parse.GetValue(rate) ?? options.Rate,
+        Conversations = parse.GetValue(conversations) ?? options.Conversations,
+        EndToEndRate = parse.GetValue(e2eRate) ?? options.EndToEndRate,
+        EndToEndConversations = parse.GetValue(e2eConversations) ?? options.EndToEndConversations,
+        Baselines = !parse.GetValue(noBaselines),
+        EndToEnd = !parse.GetValue(noEndToEnd),
+        Ingest = !parse.GetValue(noIngest),
+        WebhookUrl = parse.GetValue(webhookUrl),
+        Secret = parse.GetValue(secret),
+        ReportPath = parse.GetValue(report),
+    };
+    if (options.WebhookUrl is { } url && !url.IsLoopback)
+    {
+        Console.Error.WriteLine("--webhook-url must be a loopback address: this tool only loads the local machine.");
+        return 2;
+    }
+
+    var result = await LoadTestRun.RunAsync(options, cancellationToken);
+    var markdown = result.ToMarkdown();
+    Console.WriteLine();
+    Console.WriteLine(markdown);
+    if (options.ReportPath is { } path)
+    {
+        await File.WriteAllTextAsync(path, markdown, cancellationToken);
+    }
+
+    return result.Results.Any(r => r.ServerErrors > 0 || r.Accepted == 0) ? 1 : 0;
+});
+
+// The bare baseline endpoint, started by the tool itself as its own process.
+var urls = new Option<string>("--urls") { Required = true, Description = "Where the bare endpoint listens." };
+var bare = new Command("bare", "Runs only the bare Kestrel endpoint (reads the body, answers 200).") { urls };
+bare.SetAction((parse, cancellationToken) => BareEndpoint.RunAsync(parse.GetValue(urls)!, cancellationToken));
+root.Subcommands.Add(bare);
+
+return await root.Parse(args).InvokeAsync();
