@@ -135,20 +135,12 @@ public sealed class DevStackHost : IAsyncDisposable
             _sidecars[app] = (Loopback(ports.Next(app + "-dapr-http")), Loopback(ports.Next(app + "-dapr-grpc")));
         }
 
-        // Genesys first: each tenant's org (integration with its webhook URL and secret, queue, flow, routing,
-        // agents) must exist before the tenant's OAuth client can go into the secrets file.
+        // Genesys first; then the sidecar, because provisioning stores each tenant's record through it.
         var genesys = Add(Genesys, Layout.Assembly("tools/GenesysSimulator", "GenesysSimulator"), ["--urls", Origin(GenesysUrl)], new Dictionary<string, string>());
         genesys.Start();
         await WaitHealthyAsync(genesys, new Uri(GenesysUrl, "desktop"), ct);
-        var tenants = new List<(TenantKey Tenant, string Secret, SimulatedOrg Org)>();
-        foreach (var tenant in _options.Tenants.Distinct())
-        {
-            var secret = LocalSecrets.NewWebhookSecret();
-            var org = await SimulatedOrg.SeedAsync(_http, GenesysUrl, tenant.ToString(), WebhookUrl(tenant), secret, _options.Agents.ToList(), ct);
-            tenants.Add((tenant, secret, org));
-        }
-
-        LocalSecrets.Write(Path.Combine(components, "secrets.json"), tenants);
+        var secretsFile = Path.Combine(components, "secrets.json");
+        await File.WriteAllTextAsync(secretsFile, "{}", ct);
 
         var sidecarArguments = new List<string> { "--components", components };
         foreach (var app in DaprApps)
@@ -164,7 +156,18 @@ public sealed class DevStackHost : IAsyncDisposable
             await WaitHealthyAsync(sidecar, new Uri(_sidecars[app].Http, "v1.0/healthz"), ct);
         }
 
-        Tenants = await RegisterTenantsAsync(tenants, ct);
+        // Each tenant is provisioned exactly as an operator would with the setup CLI: role, OAuth client, typing,
+        // integration with this stack's webhook URL and a fresh secret, queue, flow, routing; then simulated agents.
+        var org = new TenantProvisioning(_http, GenesysUrl, EdgeUrl, secretsFile, _sidecars[Verifier].Grpc, _sidecars[Verifier].Http, _options.Log);
+        await org.CreateAdminAsync(ct);
+        var registered = new List<RegisteredTenant>();
+        foreach (var tenant in _options.Tenants.Distinct())
+        {
+            var provisioned = await org.ProvisionAsync(tenant, _options.Agents.ToList(), ct);
+            registered.Add(new RegisteredTenant(tenant, provisioned.WebhookSecret, WebhookUrl(tenant), provisioned.Genesys));
+        }
+
+        Tenants = registered;
 
         foreach (var (name, folder, assembly) in Services)
         {
@@ -193,25 +196,6 @@ public sealed class DevStackHost : IAsyncDisposable
     private Uri WebhookUrl(TenantKey tenant) => new(EdgeUrl, $"webhooks/genesys/{tenant}/events");
 
     private static string Origin(Uri url) => url.GetLeftPart(UriPartial.Authority);
-
-    private async Task<IReadOnlyList<RegisteredTenant>> RegisterTenantsAsync(IEnumerable<(TenantKey Tenant, string Secret, SimulatedOrg Org)> tenants, CancellationToken ct)
-    {
-        using var dapr = new DaprClientBuilder()
-            .UseGrpcEndpoint(_sidecars[Verifier].Grpc.ToString())
-            .UseHttpEndpoint(_sidecars[Verifier].Http.ToString())
-            .Build();
-        var registered = new List<RegisteredTenant>();
-        foreach (var (tenant, secret, org) in tenants)
-        {
-            var record = new TenantRecord(
-                tenant.AccountId, tenant.ProjectId, tenant.ClientEnv,
-                GenesysBaseUrl: GenesysUrl, IntegrationId: org.IntegrationId, QueueId: org.QueueId, FlowName: SimulatedOrg.FlowName(tenant.ToString()));
-            await dapr.SaveStateAsync("statestore", tenant.RecordStateKey, record, cancellationToken: ct);
-            registered.Add(new RegisteredTenant(tenant, secret, WebhookUrl(tenant), org));
-        }
-
-        return registered;
-    }
 
     private Dictionary<string, string> EnvironmentFor(string service)
     {

@@ -100,7 +100,7 @@ public static class SetupCli
             return UsageError(host, json, $"provision needs an admin OAuth client: set {SetupHost.AdminClientIdVariable} and {SetupHost.AdminClientSecretVariable} (Admin > Integrations > OAuth, Client Credentials, with the permissions to create roles, OAuth clients, messaging settings, integrations, queues and flows).");
         }
 
-        var (secrets, records) = (SecretStores.Parse(parse.GetValue(SecretsOption)!, host.Http), TenantRecordStores.Parse(parse.GetValue(StateOption)!));
+        var (secrets, records) = (SecretStores.Parse(parse.GetValue(SecretsOption)!, host.Http), TenantRecordStores.Parse(parse.GetValue(StateOption)!, host.Environment));
         if (!json)
         {
             host.Console.MarkupLine($"[bold]{(plan ? "Planning" : "Provisioning")}[/] {Markup.Escape(setup.Tenant.ToString())} in Genesys {Markup.Escape(environment!.ToString())}");
@@ -159,7 +159,7 @@ public static class SetupCli
             return UsageError(host, json, error);
         }
 
-        var (secretStore, records) = (SecretStores.Parse(parse.GetValue(SecretsOption)!, host.Http), TenantRecordStores.Parse(parse.GetValue(StateOption)!));
+        var (secretStore, records) = (SecretStores.Parse(parse.GetValue(SecretsOption)!, host.Http), TenantRecordStores.Parse(parse.GetValue(StateOption)!, host.Environment));
         var record = await records.ReadAsync(setup!.Tenant, ct);
         var secrets = await secretStore.ReadAsync(setup.Tenant, ct);
         if (record is null || secrets?.OAuthClientId is null || secrets.OAuthClientSecret is null)
@@ -219,7 +219,7 @@ public static class SetupCli
             return UsageError(host, json, $"--tenant '{parse.GetValue(TenantOption)}' is not ACCOUNT/PROJECT/ENV (letters, digits, '-', '_', '.').");
         }
 
-        var (secretStore, records) = (SecretStores.Parse(parse.GetValue(SecretsOption)!, host.Http), TenantRecordStores.Parse(parse.GetValue(StateOption)!));
+        var (secretStore, records) = (SecretStores.Parse(parse.GetValue(SecretsOption)!, host.Http), TenantRecordStores.Parse(parse.GetValue(StateOption)!, host.Environment));
         var rotation = new SecretRotation(secretStore, records, host.Clients);
         SecretRotation.Result result;
         try

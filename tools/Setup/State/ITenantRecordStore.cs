@@ -18,12 +18,14 @@ public interface ITenantRecordStore
 /// <summary>Parses <c>--state</c>: <c>dapr[:&lt;store&gt;]</c> (a running sidecar at <c>DAPR_GRPC_ENDPOINT</c>) or <c>file:&lt;path&gt;</c>.</summary>
 public static class TenantRecordStores
 {
-    public static ITenantRecordStore Parse(string spec)
+    /// <param name="environment">Where <c>DAPR_GRPC_ENDPOINT</c> / <c>DAPR_HTTP_ENDPOINT</c> come from (the process
+    /// environment for the command; DevStack passes its own sidecar's).</param>
+    public static ITenantRecordStore Parse(string spec, Func<string, string?> environment)
     {
         var (kind, value) = Secrets.SecretStores.Split(spec);
         return kind switch
         {
-            "dapr" => new DaprTenantRecordStore(value.Length > 0 ? value : "statestore"),
+            "dapr" => new DaprTenantRecordStore(value.Length > 0 ? value : "statestore", environment),
             "file" when value.Length > 0 => new FileTenantRecordStore(value),
             _ => throw new ArgumentException($"--state '{spec}' is not dapr[:<store>] or file:<path>."),
         };
@@ -31,20 +33,36 @@ public static class TenantRecordStores
 }
 
 /// <summary>Through the Dapr state API of a running sidecar (the dev sidecar locally), exactly as DevStack and the services write and read it.</summary>
-public sealed class DaprTenantRecordStore(string storeName) : ITenantRecordStore
+public sealed class DaprTenantRecordStore(string storeName, Func<string, string?> environment) : ITenantRecordStore
 {
-    public string Description => $"Dapr state store '{storeName}' at {Environment.GetEnvironmentVariable("DAPR_GRPC_ENDPOINT") ?? "the default sidecar"}";
+    public string Description => $"Dapr state store '{storeName}' at {environment("DAPR_GRPC_ENDPOINT") ?? "the default sidecar"}";
 
     public async Task<TenantRecord?> ReadAsync(TenantKey tenant, CancellationToken cancellationToken)
     {
-        using var dapr = new DaprClientBuilder().Build();
+        using var dapr = Client();
         return await dapr.GetStateAsync<TenantRecord?>(storeName, tenant.RecordStateKey, cancellationToken: cancellationToken);
     }
 
     public async Task WriteAsync(TenantRecord record, CancellationToken cancellationToken)
     {
-        using var dapr = new DaprClientBuilder().Build();
+        using var dapr = Client();
         await dapr.SaveStateAsync(storeName, record.Key.RecordStateKey, record, cancellationToken: cancellationToken);
+    }
+
+    private DaprClient Client()
+    {
+        var builder = new DaprClientBuilder();
+        if (environment("DAPR_GRPC_ENDPOINT") is { Length: > 0 } grpc)
+        {
+            builder.UseGrpcEndpoint(grpc);
+        }
+
+        if (environment("DAPR_HTTP_ENDPOINT") is { Length: > 0 } http)
+        {
+            builder.UseHttpEndpoint(http);
+        }
+
+        return builder.Build();
     }
 }
 
