@@ -21,6 +21,10 @@ public static class ServiceDefaultsExtensions
             options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
         });
 
+        // Our own series, the HTTP metrics and the process metrics (CPU, memory) are what the dashboard and alerts
+        // read. The adapters that turn every .NET EventCounter and Meter measurement into Prometheus series are
+        // not: they observe every Kestrel request and every gRPC call to the sidecar, on the hot path.
+        Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressEventCounters = true, SuppressMeters = true });
         builder.Services.AddHealthChecks();
         builder.Services.TryAddSingleton(TimeProvider.System);
         // DAPR_GRPC_ENDPOINT / DAPR_HTTP_ENDPOINT are read from configuration first, then the environment.

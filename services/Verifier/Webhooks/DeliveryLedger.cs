@@ -55,8 +55,11 @@ public sealed class DeliveryLedger(DaprClient dapr, IOptions<VerifierOptions> op
     public Task ReleaseAsync(TenantKey tenant, string notificationId, CancellationToken cancellationToken) =>
         dapr.DeleteStateAsync(options.Value.StateStore, StateKey(tenant, notificationId), cancellationToken: cancellationToken);
 
-    private Dictionary<string, string> TtlMetadata() => new()
+    // Built once: the TTL is start-up configuration, and the client only reads the metadata.
+    private readonly Dictionary<string, string> _ttlMetadata = new()
     {
         ["ttlInSeconds"] = ((long)options.Value.DedupeTtl.TotalSeconds).ToString(CultureInfo.InvariantCulture),
     };
+
+    private Dictionary<string, string> TtlMetadata() => _ttlMetadata;
 }

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Verifier.Webhooks;
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(WebhookAck))]
+[JsonSerializable(typeof(GenesysNotificationReceived))]
 internal sealed partial class VerifierJsonContext : JsonSerializerContext;
