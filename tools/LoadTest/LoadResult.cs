@@ -23,6 +23,9 @@ public sealed class LoadResult(string name, string target)
 
     public LatencyHistogram Latency { get; } = new();
 
+    /// <summary>How long after the last answer the processes kept working (pub/sub deliveries still being consumed).</summary>
+    public TimeSpan Backlog { get; set; }
+
     public IReadOnlyDictionary<int, long> StatusCounts => _statuses;
 
     /// <summary>Requests that got no HTTP answer (connection refused or reset, timeout).</summary>

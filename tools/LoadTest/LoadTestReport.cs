@@ -51,15 +51,17 @@ public sealed class LoadTestReport(LoadTestOptions options, Machine machine)
         }
 
         md.AppendLine();
-        md.AppendLine("CPU (share of one core; 200 % = the whole machine) and resident memory per process, during each phase:");
+        md.AppendLine("CPU and resident memory per process, from the start of each phase until the processes were quiet again (the backlog:");
+        md.AppendLine("pub/sub deliveries still being consumed after the last answer). CPU % is a share of one core over that time (200 % = the");
+        md.AppendLine("whole machine); CPU ms/webhook divides the CPU by the webhooks accepted in the phase.");
         md.AppendLine();
-        md.AppendLine("| phase | process | CPU s | CPU % | RSS MiB (end) | peak RSS MiB |");
-        md.AppendLine("|---|---|---:|---:|---:|---:|");
+        md.AppendLine("| phase | backlog s | process | CPU s | CPU % | CPU ms/webhook | RSS MiB (end) | peak RSS MiB |");
+        md.AppendLine("|---|---:|---|---:|---:|---:|---:|---:|");
         foreach (var r in Results)
         {
             foreach (var p in r.Processes.OrderByDescending(p => p.CpuSeconds))
             {
-                md.AppendLine(c, $"| {r.Name} | {p.Name} | {p.CpuSeconds:0.00} | {p.CpuPercent(r.Duration):0} | {p.WorkingSetMiB:0} | {p.PeakWorkingSetMiB:0} |");
+                md.AppendLine(c, $"| {r.Name} | {r.Backlog.TotalSeconds:0.0} | {p.Name} | {p.CpuSeconds:0.00} | {p.CpuPercent(r.Duration + r.Backlog):0} | {1000 * p.CpuSeconds / Math.Max(1, r.Accepted):0.000} | {p.WorkingSetMiB:0} | {p.PeakWorkingSetMiB:0} |");
             }
         }
 

@@ -125,6 +125,7 @@ public static class LoadTestRun
         var shape = new LoadShape(options.Connections, options.Duration, options.WarmUp, rate);
         var sampler = await WarmThenSampleAsync(load, name, target, shape, pids, cancellationToken);
         var result = await load.RunAsync(name, target, shape with { WarmUp = TimeSpan.Zero }, cancellationToken);
+        result.Backlog = await SettleAsync(options, pids, cancellationToken);
         foreach (var usage in sampler.Stop())
         {
             result.Processes.Add(usage);
@@ -159,6 +160,7 @@ public static class LoadTestRun
         var sampler = new ProcessSampler(WithSelf(pids));
         var result = await load.RunAsync("end to end", "webhook → message on the customer's SSE stream", shape, cancellationToken);
         var undelivered = await customers.DrainAsync(delivered, TimeSpan.FromSeconds(15), cancellationToken);
+        result.Backlog = await SettleAsync(options, pids, cancellationToken);
         foreach (var usage in sampler.Stop())
         {
             result.Processes.Add(usage);
@@ -168,6 +170,22 @@ public static class LoadTestRun
         result.Undelivered = undelivered;
         options.Log($"  {LoadTestReport.Summary(result)}");
         return result;
+    }
+
+    /// <summary>
+    /// After a phase, until the processes are quiet (together below a tenth of a core): webhooks accepted faster than
+    /// the consumers process them leave pub/sub deliveries behind, which belong to this phase, not the next.
+    /// </summary>
+    private static async Task<TimeSpan> SettleAsync(LoadTestOptions options, IReadOnlyDictionary<string, int> pids, CancellationToken cancellationToken)
+    {
+        if (pids.Count == 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var took = await Settle.QuietAsync(pids, TimeSpan.FromSeconds(60), 0.1, cancellationToken);
+        options.Log($"  quiet again {took.TotalSeconds:0.0} s after the phase ended");
+        return took;
     }
 
     private static async Task<ProcessSampler> WarmThenSampleAsync(

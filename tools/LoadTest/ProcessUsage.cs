@@ -77,3 +77,35 @@ public sealed class ProcessSampler(IReadOnlyDictionary<string, int> processes)
         return null;
     }
 }
+
+/// <summary>Waits for the processes to go quiet between phases, so one phase's backlog is not measured in the next.</summary>
+public static class Settle
+{
+    /// <summary>
+    /// Returns once the processes together use less than <paramref name="cores"/> of CPU over a second (a phase that
+    /// was accepted faster than the consumers process leaves pub/sub deliveries behind), or after <paramref name="within"/>.
+    /// </summary>
+    /// <returns>How long it took.</returns>
+    public static async Task<TimeSpan> QuietAsync(IReadOnlyDictionary<string, int> processes, TimeSpan within, double cores, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var before = Total(processes);
+        while (System.Diagnostics.Stopwatch.GetElapsedTime(started) < within)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            var now = Total(processes);
+            if (now - before < cores)
+            {
+                break;
+            }
+
+            before = now;
+        }
+
+        return System.Diagnostics.Stopwatch.GetElapsedTime(started);
+    }
+
+    private static double Total(IReadOnlyDictionary<string, int> processes) =>
+        processes.Values.Sum(pid => ProcessSampler.CpuSeconds(pid) ?? 0);
+}
+
