@@ -33,6 +33,15 @@ public sealed record LoadTestOptions
     /// <summary>Open customer conversations (SSE streams) the end-to-end webhooks are spread over.</summary>
     public int EndToEndConversations { get; init; } = 50;
 
+    /// <summary>Open SSE conversations held on the agent in the <c>sse streams</c> phase; 0 = the phase is off (not in <see cref="Quick"/>).</summary>
+    public int SseStreams { get; init; }
+
+    /// <summary>How long the streams are held open at idle while the agent's memory and CPU are read.</summary>
+    public TimeSpan SseHold { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Customer messages sent to random open conversations after the hold, each timed to its stream.</summary>
+    public int SseProbes { get; init; } = 20;
+
     /// <summary>An existing tenant webhook URL to load instead of starting the stack (with <see cref="Secret"/>).</summary>
     public Uri? WebhookUrl { get; init; }
 

@@ -17,6 +17,9 @@ public sealed class LoadTestReport(LoadTestOptions options, Machine machine)
     /// <summary>Resident set of each stack process after start-up, before any load.</summary>
     public IDictionary<string, double> IdleWorkingSetMiB { get; } = new SortedDictionary<string, double>();
 
+    /// <summary>The open-streams phase, when it ran (<c>--sse-streams</c>).</summary>
+    public SseResult? Sse { get; set; }
+
     public LoadResult? Find(string name) => Results.FirstOrDefault(r => r.Name == name);
 
     public static string Summary(LoadResult r)
@@ -35,33 +38,36 @@ public sealed class LoadTestReport(LoadTestOptions options, Machine machine)
         var c = CultureInfo.InvariantCulture;
         md.AppendLine(c, $"Machine: {Machine.Cores} cores, {Machine.MemoryGiB:0.0} GiB, {Machine.Runtime}, {Machine.OperatingSystem}; load average at start {Machine.LoadAverage}, at end {LoadAverageAtEnd}.");
         md.AppendLine(c, $"Client: {Options.Connections} connections (HTTP/1.1 keep-alive), {Options.Duration.TotalSeconds:0.#} s per phase after {Options.WarmUp.TotalSeconds:0.#} s warm-up, bodies of ~{GenesysWebhooks.TargetBytes} bytes, unique ids, {Options.Conversations} customers.");
-        md.AppendLine();
-        md.AppendLine("| phase | load | accepted/s | vs edge → bare | vs bare | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | answers | errors |");
-        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
-        var bare = Find("bare")?.Throughput;
-        var edge = Find("edge → bare")?.Throughput;
-        foreach (var r in Results)
+        if (Results.Count > 0)
         {
-            var load = r.Rate is { } rate ? string.Create(c, $"{rate:0}/s fixed") : "flat out";
-            md.AppendLine(c, $"| {r.Name} | {load} | {r.Throughput:0} | {Ratio(r.Throughput, edge)} | {Ratio(r.Throughput, bare)} | {Row(r.Latency)} | {Statuses(r)} | {r.TransportErrors + r.Unsent} |");
-            if (r.Delivery is { } d)
+            md.AppendLine();
+            md.AppendLine("| phase | load | accepted/s | vs edge → bare | vs bare | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | answers | errors |");
+            md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
+            var bare = Find("bare")?.Throughput;
+            var edge = Find("edge → bare")?.Throughput;
+            foreach (var r in Results)
             {
-                md.AppendLine(c, $"| ↳ delivered on SSE | {load} | {d.Count / Math.Max(r.Duration.TotalSeconds, 1e-9):0} | | | {Row(d)} | {r.Undelivered} undelivered | |");
+                var load = r.Rate is { } rate ? string.Create(c, $"{rate:0}/s fixed") : "flat out";
+                md.AppendLine(c, $"| {r.Name} | {load} | {r.Throughput:0} | {Ratio(r.Throughput, edge)} | {Ratio(r.Throughput, bare)} | {Row(r.Latency)} | {Statuses(r)} | {r.TransportErrors + r.Unsent} |");
+                if (r.Delivery is { } d)
+                {
+                    md.AppendLine(c, $"| ↳ delivered on SSE | {load} | {d.Count / Math.Max(r.Duration.TotalSeconds, 1e-9):0} | | | {Row(d)} | {r.Undelivered} undelivered | |");
+                }
             }
-        }
 
-        md.AppendLine();
-        md.AppendLine("CPU and resident memory per process, from the start of each phase until the processes were quiet again (the backlog:");
-        md.AppendLine("pub/sub deliveries still being consumed after the last answer). CPU % is a share of one core over that time (200 % = the");
-        md.AppendLine("whole machine); CPU ms/webhook divides the CPU by the webhooks accepted in the phase.");
-        md.AppendLine();
-        md.AppendLine("| phase | backlog s | process | CPU s | CPU % | CPU ms/webhook | RSS MiB (end) | peak RSS MiB |");
-        md.AppendLine("|---|---:|---|---:|---:|---:|---:|---:|");
-        foreach (var r in Results)
-        {
-            foreach (var p in r.Processes.OrderByDescending(p => p.CpuSeconds))
+            md.AppendLine();
+            md.AppendLine("CPU and resident memory per process, from the start of each phase until the processes were quiet again (the backlog:");
+            md.AppendLine("pub/sub deliveries still being consumed after the last answer). CPU % is a share of one core over that time (200 % = the");
+            md.AppendLine("whole machine); CPU ms/webhook divides the CPU by the webhooks accepted in the phase.");
+            md.AppendLine();
+            md.AppendLine("| phase | backlog s | process | CPU s | CPU % | CPU ms/webhook | RSS MiB (end) | peak RSS MiB |");
+            md.AppendLine("|---|---:|---|---:|---:|---:|---:|---:|");
+            foreach (var r in Results)
             {
-                md.AppendLine(c, $"| {r.Name} | {r.Backlog.TotalSeconds:0.0} | {p.Name} | {p.CpuSeconds:0.00} | {p.CpuPercent(r.Duration + r.Backlog):0} | {1000 * p.CpuSeconds / Math.Max(1, r.Accepted):0.000} | {p.WorkingSetMiB:0} | {p.PeakWorkingSetMiB:0} |");
+                foreach (var p in r.Processes.OrderByDescending(p => p.CpuSeconds))
+                {
+                    md.AppendLine(c, $"| {r.Name} | {r.Backlog.TotalSeconds:0.0} | {p.Name} | {p.CpuSeconds:0.00} | {p.CpuPercent(r.Duration + r.Backlog):0} | {1000 * p.CpuSeconds / Math.Max(1, r.Accepted):0.000} | {p.WorkingSetMiB:0} | {p.PeakWorkingSetMiB:0} |");
+                }
             }
         }
 
@@ -69,6 +75,21 @@ public sealed class LoadTestReport(LoadTestOptions options, Machine machine)
         {
             md.AppendLine();
             md.AppendLine(c, $"Idle resident memory after start-up: {string.Join(", ", IdleWorkingSetMiB.Select(p => string.Create(c, $"{p.Key} {p.Value:0} MiB")))}.");
+        }
+
+        if (Sse is { } sse)
+        {
+            md.AppendLine();
+            md.AppendLine(c, $"Open SSE streams on one agent process ({sse.Requested} requested, created directly on the agent's chat API, held {sse.Hold.TotalSeconds:0} s at idle):");
+            md.AppendLine();
+            md.AppendLine("| created | opened | still open after hold | agent RSS MiB before / created / open / end of hold | max RSS in hold | VmHWM MiB | agent CPU in hold | events / keep-alives read | probe delivery p50 / max ms | probes undelivered |");
+            md.AppendLine("|---:|---:|---:|---|---:|---:|---:|---|---|---:|");
+            md.AppendLine(c, $"| {sse.Created} ({sse.CreateTime.TotalSeconds:0.0} s) | {sse.Opened} ({sse.OpenTime.TotalSeconds:0.0} s) | {sse.StillOpen} | {sse.RssBeforeMiB:0} / {sse.RssCreatedMiB:0} / {sse.RssOpenMiB:0} / {sse.RssEndMiB:0} | {sse.RssHoldMaxMiB:0} | {sse.PeakMiB:0} | {sse.AgentCpuSeconds:0.00} s = {100 * sse.AgentCpuSeconds / Math.Max(sse.Hold.TotalSeconds, 1e-9):0.0} % | {sse.Events} / {sse.KeepAlives} | {sse.Delivery.PercentileMilliseconds(50):0.0} / {sse.Delivery.MaxMicroseconds / 1000.0:0.0} | {sse.ProbesUndelivered} of {sse.Probes} |");
+            md.AppendLine(c, $"Client (this tool) during the hold: CPU {sse.ClientCpuSeconds:0.00} s, RSS {sse.ClientRssMiB:0} MiB.");
+            if (sse.Failures.Count > 0)
+            {
+                md.AppendLine(c, $"Failures: {string.Join(", ", sse.Failures.Select(f => $"{f.Key} ×{f.Value}"))}.");
+            }
         }
 
         return md.ToString();

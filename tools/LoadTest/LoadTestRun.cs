@@ -54,7 +54,7 @@ public static class LoadTestRun
             return report;
         }
 
-        if (!options.Ingest && !options.EndToEnd)
+        if (!options.Ingest && !options.EndToEnd && options.SseStreams <= 0)
         {
             report.LoadAverageAtEnd = Machine.LoadAverageNow();
             return report;
@@ -81,6 +81,10 @@ public static class LoadTestRun
 
             var tenant = stack.Tenants[0];
             await PipelineAsync(options, report, tenant.WebhookUrl, tenant.WebhookSecret, tenant.Genesys.IntegrationId, stack.ProcessIds, cancellationToken);
+            if (options.SseStreams > 0)
+            {
+                report.Sse = await SseHold.RunAsync(options, stack.ServiceUrl("agent"), TenantOf(tenant.WebhookUrl), stack.ProcessIds["agent"], cancellationToken);
+            }
         }
         finally
         {

@@ -12,13 +12,15 @@ var e2eConversations = new Option<int?>("--e2e-conversations") { Description = "
 var noBaselines = new Option<bool>("--no-baselines") { Description = "Skip the bare Kestrel and edge → bare baselines." };
 var noEndToEnd = new Option<bool>("--no-e2e") { Description = "Skip the end-to-end phase." };
 var noIngest = new Option<bool>("--no-ingest") { Description = "Skip the pipeline throughput and half-rate phases." };
+var sseStreams = new Option<int?>("--sse-streams") { Description = "Also hold this many open SSE conversations on one agent process and read its memory and CPU (off unless given)." };
+var sseHold = new Option<double?>("--sse-hold") { Description = "Seconds the SSE streams are held open (default 30)." };
 var webhookUrl = new Option<Uri?>("--webhook-url") { Description = "Load this tenant webhook URL (127.0.0.1 only) instead of starting the stack." };
 var secret = new Option<string?>("--secret") { Description = "The tenant's webhook secret, with --webhook-url." };
 var report = new Option<string?>("--report") { Description = "Also write the Markdown report to this file." };
 
 var root = new RootCommand("Load test for PolyAI Messaging: signed Genesys webhooks against bare Kestrel, edge → bare, the pipeline, and end to end.")
 {
-    quick, duration, warmUp, connections, rate, conversations, e2eRate, e2eConversations, noBaselines, noEndToEnd, noIngest, webhookUrl, secret, report,
+    quick, duration, warmUp, connections, rate, conversations, e2eRate, e2eConversations, noBaselines, noEndToEnd, noIngest, sseStreams, sseHold, webhookUrl, secret, report,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -35,6 +37,8 @@ root.SetAction(async (parse, cancellationToken) =>
         Baselines = !parse.GetValue(noBaselines),
         EndToEnd = !parse.GetValue(noEndToEnd),
         Ingest = !parse.GetValue(noIngest),
+        SseStreams = parse.GetValue(sseStreams) ?? options.SseStreams,
+        SseHold = parse.GetValue(sseHold) is { } h ? TimeSpan.FromSeconds(h) : options.SseHold,
         WebhookUrl = parse.GetValue(webhookUrl),
         Secret = parse.GetValue(secret),
         ReportPath = parse.GetValue(report),
@@ -54,7 +58,7 @@ root.SetAction(async (parse, cancellationToken) =>
         await File.WriteAllTextAsync(path, markdown, cancellationToken);
     }
 
-    return result.Results.Any(r => r.ServerErrors > 0 || r.Accepted == 0) ? 1 : 0;
+    return result.Results.Any(r => r.ServerErrors > 0 || r.Accepted == 0) || result.Sse is { Ok: false } ? 1 : 0;
 });
 
 // The bare baseline endpoint, started by the tool itself as its own process.
