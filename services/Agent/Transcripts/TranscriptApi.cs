@@ -19,17 +19,9 @@ namespace PolyAi.Messaging.Agent.Transcripts;
 /// </summary>
 public static class TranscriptApi
 {
-    public const string NotificationsRoute = "/events/genesys-notifications";
-
     public static IEndpointRouteBuilder MapTranscriptApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost(NotificationsRoute, ConsumeNotificationAsync)
-            .WithTopic(new TopicOptions
-            {
-                PubsubName = Topics.PubSub,
-                Name = Topics.GenesysNotifications,
-                DeadLetterTopic = Topics.GenesysNotificationsDeadLetter,
-            });
+        app.MapGenesysNotifications(ConsumeNotificationAsync);
         return app;
     }
 
@@ -37,11 +29,9 @@ public static class TranscriptApi
         HttpRequest request, [AsParameters] TranscriptServices services)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        var (envelope, error) = await NotificationEnvelope.ReadAsync(request.Body, cancellationToken);
+        var envelope = await GenesysNotificationsTopic.ReadOrDropAsync(request, TranscriptMetrics.Service, services.Logger);
         if (envelope is null)
         {
-            services.Logger.LogWarning("Dropping an unprocessable notification to the dead-letter topic: {Error}", error);
-            NotificationMetrics.Count(TranscriptMetrics.Service, "Invalid", Outcomes.Dropped);
             return TypedResults.Ok(TopicAck.Drop);
         }
 

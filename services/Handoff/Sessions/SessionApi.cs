@@ -15,17 +15,9 @@ namespace PolyAi.Messaging.Handoff.Sessions;
 /// </summary>
 public static class SessionApi
 {
-    public const string NotificationsRoute = "/events/genesys-notifications";
-
     public static IEndpointRouteBuilder MapSessionApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost(NotificationsRoute, ConsumeNotificationAsync)
-            .WithTopic(new TopicOptions
-            {
-                PubsubName = Topics.PubSub,
-                Name = Topics.GenesysNotifications,
-                DeadLetterTopic = Topics.GenesysNotificationsDeadLetter,
-            });
+        app.MapGenesysNotifications(ConsumeNotificationAsync);
         return app;
     }
 
@@ -33,11 +25,9 @@ public static class SessionApi
         HttpRequest request, [AsParameters] SessionServices services)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        var (envelope, error) = await NotificationEnvelope.ReadAsync(request.Body, cancellationToken);
+        var envelope = await GenesysNotificationsTopic.ReadOrDropAsync(request, SessionMetrics.Service, services.Logger);
         if (envelope is null)
         {
-            services.Logger.LogWarning("Dropping an unprocessable notification to the dead-letter topic: {Error}", error);
-            NotificationMetrics.Count(SessionMetrics.Service, "Invalid", Outcomes.Dropped);
             return TypedResults.Ok(TopicAck.Drop);
         }
 
