@@ -74,6 +74,7 @@ public sealed class AuthenticationTests
         var org = sim.Control.SeedOrg();
         using var admin = await GenesysClient.LoginAsync(sim.BaseUrl, org.ClientId, org.ClientSecret);
         var role = await admin.OkAsync(HttpMethod.Post, "api/v2/authorization/roles", Role("short lived", "conversation", "message"));
+        await admin.OkAsync(HttpMethod.Post, $"api/v2/authorization/subjects/{org.ClientId}/divisions/{org.HomeDivisionId}/roles/{role["id"]}?subjectType=PC_OAUTH_CLIENT");
         var created = await admin.OkAsync(HttpMethod.Post, "api/v2/oauth/clients", Client("short", 300, (string)role["id"]!, org.HomeDivisionId));
         using var shortLived = await GenesysClient.LoginAsync(sim.BaseUrl, (string)created["id"]!, (string)created["secret"]!);
 
@@ -104,6 +105,7 @@ public sealed class AuthenticationTests
         var org = sim.Control.SeedOrg();
         using var admin = await GenesysClient.LoginAsync(sim.BaseUrl, org.ClientId, org.ClientSecret);
         var role = await admin.OkAsync(HttpMethod.Post, "api/v2/authorization/roles", Role("AI Handoff Provider", "conversation", "message"));
+        await admin.OkAsync(HttpMethod.Post, $"api/v2/authorization/subjects/{org.ClientId}/divisions/{org.HomeDivisionId}/roles/{role["id"]}?subjectType=PC_OAUTH_CLIENT");
         var created = await admin.OkAsync(HttpMethod.Post, "api/v2/oauth/clients", Client("ai-handoff", 86400, (string)role["id"]!, org.HomeDivisionId));
         using var provider = await GenesysClient.LoginAsync(sim.BaseUrl, (string)created["id"]!, (string)created["secret"]!);
 

@@ -57,6 +57,12 @@ public sealed class ProvisioningTests
         var role = await admin.OkAsync(HttpMethod.Post, "api/v2/authorization/roles", Role("AI Handoff Provider", "conversation", "message"));
         Assert.Contains("conversation:message:receive", role["permissions"]!.AsArray().Select(p => (string?)p));
         var division = await admin.OkAsync(HttpMethod.Get, "api/v2/authorization/divisions/home");
+        using (var refused = await admin.PostAsync("api/v2/oauth/clients", Client("ai-handoff", 86400, (string)role["id"]!, (string)division["id"]!)))
+        {
+            await AssertError(refused, 400, "bad.request"); // a client gives only roles it holds itself (Corrections 1)
+        }
+
+        await admin.OkAsync(HttpMethod.Post, $"api/v2/authorization/subjects/{org.ClientId}/divisions/{division["id"]}/roles/{role["id"]}?subjectType=PC_OAUTH_CLIENT");
         var client = await admin.OkAsync(HttpMethod.Post, "api/v2/oauth/clients", Client("ai-handoff", 86400, (string)role["id"]!, (string)division["id"]!));
         Assert.False(string.IsNullOrEmpty((string?)client["secret"]));
         Assert.Null((await admin.OkAsync(HttpMethod.Get, $"api/v2/oauth/clients/{client["id"]}"))["secret"]);

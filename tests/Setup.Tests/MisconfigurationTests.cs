@@ -18,6 +18,7 @@ public sealed class MisconfigurationTests(SimulatorFixture sim) : IClassFixture<
         var home = await admin.Authorization.GetHomeDivisionAsync();
         var partial = RequiredPermissions.All.Where(p => p.UiName != "Architect > Datatable > Edit");
         var role = await admin.Authorization.CreateRoleAsync(new RoleRequest { Name = $"Partial {Guid.NewGuid():N}", PermissionPolicies = RequiredPermissions.Policies(partial) });
+        await admin.Authorization.GrantRoleAsync(sim.Admin.ClientId, home.Id!, role.Id!, SubjectTypes.OAuthClient); // a client gives only roles it holds
         var client = await admin.OAuth.CreateClientAsync(new OAuthClientRequest { Name = $"Partial {Guid.NewGuid():N}", RoleDivisions = [new RoleDivision { RoleId = role.Id!, DivisionId = home.Id! }] });
         var secrets = (await run.Secrets.ReadAsync(run.Tenant, default))!;
         await run.Secrets.WriteAsync(run.Tenant, secrets with { OAuthClientId = client.Id, OAuthClientSecret = client.Secret }, default);
@@ -77,7 +78,7 @@ public sealed class MisconfigurationTests(SimulatorFixture sim) : IClassFixture<
     {
         using var admin = sim.AdminClient();
         var setup = new TenantSetup(run.Tenant, new Uri(SetupRun.WebhookBase)) { FlowName = $"Someone else's flow {Guid.NewGuid():N}" };
-        var job = await admin.Architect.DeployFlowAsync(setup.FlowYaml(), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(25));
+        var job = await admin.Architect.DeployFlowAsync(setup.FlowYaml((await admin.Authorization.GetHomeDivisionAsync()).Name!), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(25));
         var integration = await admin.Messaging.GetOpenIntegrationAsync(await ProvisionAndDoctorTests.IntegrationIdAsync(run));
         await admin.Routing.SetRecipientFlowAsync(integration.Recipient!.Id!, job.Flow!.Id!);
     }, found: "Someone else's flow", fix: "Admin > Routing > Message Routing");

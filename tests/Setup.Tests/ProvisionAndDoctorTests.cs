@@ -72,6 +72,94 @@ public sealed class ProvisionAndDoctorTests(SimulatorFixture sim) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_admin_client_grants_itself_the_new_role_before_giving_it_to_the_runtime_client()
+    {
+        using var run = new SetupRun(sim);
+        var agent = await StaffAgentAsync(sim);
+        var admin = sim.Control.AddClient($"Admin {Guid.NewGuid():N}", [.. ProvisioningPermissions, "authorization:grant:add"]);
+        run.Admin = admin;
+
+        var provisioned = await run.ProvisionAsync("--member", agent, "--json");
+        provisioned.Exits(0);
+        var grant = Steps(provisioned).Single(s => s["step"]!.GetValue<string>() == "admin-role");
+        Assert.Equal("updated", grant["outcome"]!.GetValue<string>());
+        var roleId = grant["id"]!.GetValue<string>();
+        Assert.Contains(roleId, sim.Control.Clients().Single(c => c.Id == admin.ClientId).RoleIds);
+        (await run.DoctorAsync()).Exits(0);
+    }
+
+    [Fact]
+    public async Task An_admin_that_cannot_grant_the_role_stops_before_the_OAuth_client_names_the_fix_and_continues_after_it()
+    {
+        using var run = new SetupRun(sim);
+        var agent = await StaffAgentAsync(sim);
+        var admin = sim.Control.AddClient($"Admin {Guid.NewGuid():N}", ProvisioningPermissions);
+        run.Admin = admin;
+        var clientsBefore = sim.Control.Clients().Count;
+
+        var stopped = await run.ProvisionAsync("--member", agent, "--json");
+        stopped.Exits(1);
+        var failure = stopped.JsonObject["failure"]!;
+        Assert.Equal("admin-role", failure["step"]!.GetValue<string>());
+        var roleId = Steps(stopped).Single(s => s["step"]!.GetValue<string>() == "role")["id"]!.GetValue<string>();
+        var fix = failure["fix"]!.GetValue<string>();
+        Assert.Contains("Admin > Integrations > OAuth", fix, StringComparison.Ordinal);
+        Assert.Contains(admin.ClientId, fix, StringComparison.Ordinal);
+        Assert.Contains(roleId, fix, StringComparison.Ordinal);
+        Assert.Contains("missing.permissions", failure["problem"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(clientsBefore, sim.Control.Clients().Count);
+        Assert.DoesNotContain(Steps(stopped), s => s["step"]!.GetValue<string>() is "oauth-client" or "integration" or "queue");
+        Assert.Null((await run.Secrets.ReadAsync(run.Tenant, default))?.OAuthClientId);
+
+        sim.Control.AssignRole(admin.ClientId, roleId); // the person at the Admin UI
+        var resumed = await run.ProvisionAsync("--member", agent, "--json");
+        resumed.Exits(0);
+        Assert.Equal("unchanged", Steps(resumed).Single(s => s["step"]!.GetValue<string>() == "role")["outcome"]!.GetValue<string>());
+        Assert.Equal("created", Steps(resumed).Single(s => s["step"]!.GetValue<string>() == "oauth-client")["outcome"]!.GetValue<string>());
+        (await run.DoctorAsync()).Exits(0);
+    }
+
+    [Fact]
+    public async Task Simulator_refuses_an_OAuth_client_with_a_role_its_creator_does_not_hold()
+    {
+        var admin = sim.Control.AddClient($"Admin {Guid.NewGuid():N}", [.. ProvisioningPermissions, "authorization:grant:add"]);
+        using var client = new GenesysClient(GenesysEnvironment.ForBaseUrl(sim.Host.BaseUrl), new GenesysCredentials(admin.ClientId, admin.ClientSecret), SetupRun.FastOptions());
+        var role = await client.Authorization.CreateRoleAsync(new RoleRequest { Name = $"Role {Guid.NewGuid():N}", PermissionPolicies = [new PermissionPolicy { Domain = "conversation", EntityName = "message", ActionSet = ["*"] }] });
+        var request = new OAuthClientRequest { Name = $"Runtime {Guid.NewGuid():N}", RoleDivisions = [new RoleDivision { RoleId = role.Id!, DivisionId = admin.HomeDivisionId }] };
+
+        var refused = await Assert.ThrowsAsync<GenesysApiException>(() => client.OAuth.CreateClientAsync(request));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.Status);
+        Assert.Equal("bad.request", refused.Code);
+        Assert.Contains(role.Id!, refused.GenesysMessage, StringComparison.Ordinal);
+
+        await client.Authorization.GrantRoleAsync(admin.ClientId, admin.HomeDivisionId, role.Id!, SubjectTypes.OAuthClient);
+        var created = await client.OAuth.CreateClientAsync(request);
+        Assert.Equal(role.Id, Assert.Single(created.RoleDivisions!).RoleId);
+    }
+
+    [Fact]
+    public async Task The_flow_names_the_home_division_as_the_org_calls_it()
+    {
+        var renamed = new SimulatorFixture { HomeDivisionName = "Headquarters" };
+        await renamed.InitializeAsync();
+        try
+        {
+            using var run = new SetupRun(renamed);
+            var agent = await StaffAgentAsync(renamed);
+            (await run.ProvisionAsync("--member", agent)).Exits(0);
+            (await run.DoctorAsync()).Exits(0);
+        }
+        finally
+        {
+            await renamed.DisposeAsync();
+        }
+    }
+
+    /// <summary>What provisioning needs of its admin, without <c>authorization:grant:add</c>.</summary>
+    private static readonly string[] ProvisioningPermissions =
+        ["conversation:*:*", "messaging:*:*", "routing:*:*", "architect:*:*", "analytics:*:*", "oauth:*:*", "authorization:role:*", "agentUI:*:*"];
+
+    [Fact]
     public async Task A_failing_step_is_named_with_Genesys_error_and_the_admin_path()
     {
         using var run = new SetupRun(sim);

@@ -19,9 +19,13 @@ public sealed class SimulatorFixture : IAsyncLifetime
 
     public SimulatorControl Control => Host.Control;
 
+    /// <summary>What the org calls its home division (orgs can rename it).</summary>
+    public string HomeDivisionName { get; init; } = "Home";
+
     public async Task InitializeAsync() => Host = await GenesysSimulatorHost.StartAsync(new GenesysSimulatorOptions
     {
         Port = 0,
+        HomeDivisionName = HomeDivisionName,
         SeedOrg = true,
         RateLimitPerMinute = 100_000,
         WebhookRetryInterval = TimeSpan.FromMilliseconds(20),
@@ -65,6 +69,11 @@ public sealed class SetupRun : IDisposable
     }
 
     public TenantKey Tenant { get; }
+
+    /// <summary>The admin credentials runs use; the simulator's all-permission admin unless a test picks another.</summary>
+    public SeededOrg? Admin { get; set; }
+
+    private SeededOrg AdminOrSeed => Admin ?? _sim.Admin;
 
     public string SecretsPath => Path.Combine(_directory, "secrets.json");
 
@@ -113,8 +122,8 @@ public sealed class SetupRun : IDisposable
             Json = json,
             Environment = name => withAdmin ? name switch
             {
-                SetupHost.AdminClientIdVariable => _sim.Admin.ClientId,
-                SetupHost.AdminClientSecretVariable => _sim.Admin.ClientSecret,
+                SetupHost.AdminClientIdVariable => AdminOrSeed.ClientId,
+                SetupHost.AdminClientSecretVariable => AdminOrSeed.ClientSecret,
                 _ => null,
             } : null,
             Clients = (environment, credentials) => new GenesysClient(environment, credentials, FastOptions(), new Rewriter(this) { InnerHandler = new SocketsHttpHandler() }),
@@ -136,7 +145,7 @@ public sealed class SetupRun : IDisposable
     private async Task AssertNoSecretIn(CliOutput output)
     {
         var stored = await Secrets.ReadAsync(Tenant, CancellationToken.None);
-        foreach (var secret in new[] { stored?.WebhookSecret, stored?.PreviousWebhookSecret, stored?.OAuthClientSecret, _sim.Admin.ClientSecret })
+        foreach (var secret in new[] { stored?.WebhookSecret, stored?.PreviousWebhookSecret, stored?.OAuthClientSecret, _sim.Admin.ClientSecret, AdminOrSeed.ClientSecret })
         {
             if (!string.IsNullOrEmpty(secret))
             {

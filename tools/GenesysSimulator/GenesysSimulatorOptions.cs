@@ -31,6 +31,9 @@ public sealed record GenesysSimulatorOptions
     /// <summary>Seed an org with an admin OAuth client at start (see <see cref="GenesysSimulatorHost.SeededOrg"/>).</summary>
     public bool SeedOrg { get; init; }
 
+    /// <summary>What the org calls its home division; orgs can rename it, and flow YAML names it (Corrections 10).</summary>
+    public string HomeDivisionName { get; init; } = "Home";
+
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Warning;
 
     internal void Validate()

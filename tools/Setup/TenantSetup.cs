@@ -38,11 +38,15 @@ public sealed record TenantSetup(TenantKey Tenant, Uri WebhookBase)
         return true;
     }
 
-    /// <summary>The inbound message flow (genesys-facts §6): Transfer to ACD to the queue, then disconnect.</summary>
-    public string FlowYaml() => $$"""
+    /// <summary>
+    /// The inbound message flow (genesys-facts §6): Transfer to ACD to the queue, then disconnect. Archy finds the
+    /// division by name, and orgs can rename their home division: pass the name <c>divisions/home</c> gives
+    /// (Corrections 10), never the literal <c>Home</c>.
+    /// </summary>
+    public string FlowYaml(string homeDivisionName) => $$"""
         inboundShortMessage:
           name: {{Quote(FlowName)}}
-          division: Home
+          division: {{Quote(homeDivisionName)}}
           startUpRef: "/inboundShortMessage/states/state[Initial State_10]"
           defaultLanguage: en-us
           supportedLanguages:

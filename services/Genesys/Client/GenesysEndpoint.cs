@@ -95,6 +95,7 @@ public static class GenesysEndpoints
     public static readonly GenesysEndpoint UpdateRole = Put("/api/v2/authorization/roles/{roleId}");
     public static readonly GenesysEndpoint ListPermissions = Get("/api/v2/authorization/permissions");
     public static readonly GenesysEndpoint GetHomeDivision = Get("/api/v2/authorization/divisions/home");
+    public static readonly GenesysEndpoint GrantRole = Post("/api/v2/authorization/subjects/{subjectId}/divisions/{divisionId}/roles/{roleId}", retrySafe: true);
 
     public static readonly GenesysEndpoint CreateOAuthClient = Post("/api/v2/oauth/clients", retrySafe: false);
     public static readonly GenesysEndpoint GetOAuthClient = Get("/api/v2/oauth/clients/{clientId}");
@@ -126,7 +127,7 @@ public static class GenesysEndpoints
         CreateNotificationChannel, AddSubscriptions, GetSubscriptions, QueryQueueObservations,
         CreateQueue, ListQueues, GetQueue, ListQueueMembers, AddQueueMembers, PatchQueueMembers,
         GetRecipient, PutRecipient, ListRecipients,
-        CreateRole, ListRoles, GetRole, UpdateRole, ListPermissions, GetHomeDivision,
+        CreateRole, ListRoles, GetRole, UpdateRole, ListPermissions, GetHomeDivision, GrantRole,
         CreateOAuthClient, GetOAuthClient,
         CreateMessagingSetting, ListMessagingSettings, GetMessagingSetting, PatchMessagingSetting,
         CreateOpenIntegration, ListOpenIntegrations, GetOpenIntegration, PatchOpenIntegration, DeleteOpenIntegration,

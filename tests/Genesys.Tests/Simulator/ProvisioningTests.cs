@@ -61,6 +61,8 @@ public sealed class ProvisioningTests(SimulatorFixture sim) : IClassFixture<Simu
         Assert.Equal(role.Name, readBack.Name);
         Assert.Contains(readBack.PermissionPolicies ?? [], p => p is { Domain: "conversation", EntityName: "message" });
 
+        await admin.Authorization.GrantRoleAsync(sim.Admin.ClientId, home.Id!, role.Id!, SubjectTypes.OAuthClient);
+
         var created = await admin.OAuth.CreateClientAsync(new OAuthClientRequest
         {
             Name = SimulatorFixture.Unique("ai-handoff"),

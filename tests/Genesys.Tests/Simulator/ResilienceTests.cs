@@ -149,6 +149,7 @@ public sealed class ResilienceTests(SimulatorFixture sim) : IClassFixture<Simula
             Name = SimulatorFixture.Unique("Messages only"),
             PermissionPolicies = [new PermissionPolicy { Domain = "conversation", EntityName = "message", ActionSet = ["*"] }],
         });
+        await admin.Authorization.GrantRoleAsync(sim.Admin.ClientId, home.Id!, role.Id!, SubjectTypes.OAuthClient);
         var limited = await admin.OAuth.CreateClientAsync(new OAuthClientRequest
         {
             Name = SimulatorFixture.Unique("limited"),

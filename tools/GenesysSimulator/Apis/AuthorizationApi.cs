@@ -13,9 +13,53 @@ internal static class AuthorizationApi
     {
         var authorization = app.MapGroup("/api/v2/authorization");
         authorization.MapPost("/roles", CreateRole).Requires(Permissions.RoleAdd);
+        authorization.MapGet("/roles", ListRoles).Requires(Permissions.RoleView);
         authorization.MapGet("/roles/{roleId}", GetRole).Requires(Permissions.RoleView);
+        authorization.MapPut("/roles/{roleId}", UpdateRole).Requires(Permissions.RoleEdit);
         authorization.MapGet("/permissions", LookupPermissions);
         authorization.MapGet("/divisions/home", HomeDivision);
+        authorization.MapPost("/subjects/{subjectId}/divisions/{divisionId}/roles/{roleId}", Grant).Requires(Permissions.GrantAdd);
+    }
+
+    // POST /api/v2/authorization/subjects/{subjectId}/divisions/{divisionId}/roles/{roleId}?subjectType=PC_OAUTH_CLIENT
+    // ("Make a grant of a role in a division", authorization:grant:add; subjectType PC_USER (default), PC_GROUP or
+    // PC_OAUTH_CLIENT [NET AuthorizationApi.md]): how an admin client comes to hold a role it just made.
+    private static IResult Grant(string subjectId, string divisionId, string roleId, string? subjectType, Org org)
+    {
+        lock (org.Gate)
+        {
+            if (!org.Roles.ContainsKey(roleId))
+            {
+                return GenesysErrors.NotFound($"Role {roleId} not found.");
+            }
+
+            if (divisionId != org.HomeDivisionId && divisionId != "*")
+            {
+                return GenesysErrors.NotFound($"Division {divisionId} not found.");
+            }
+
+            switch (subjectType ?? "PC_USER")
+            {
+                case "PC_OAUTH_CLIENT":
+                    if (!org.Clients.TryGetValue(subjectId, out var client))
+                    {
+                        return GenesysErrors.NotFound($"OAuth client {subjectId} not found.");
+                    }
+
+                    if (!client.RoleDivisions.Any(rd => rd.RoleId == roleId && rd.DivisionId == divisionId))
+                    {
+                        client.RoleDivisions.Add(new RoleDivision(roleId, divisionId));
+                    }
+
+                    return TypedResults.NoContent();
+                case "PC_USER":
+                    return org.Users.ContainsKey(subjectId) ? TypedResults.NoContent() : GenesysErrors.NotFound($"User {subjectId} not found.");
+                case "PC_GROUP":
+                    return GenesysErrors.NotFound($"Group {subjectId} not found.");
+                default:
+                    return GenesysErrors.BadRequest($"subjectType {subjectType} must be one of PC_USER, PC_GROUP, PC_OAUTH_CLIENT");
+            }
+        }
     }
 
     private static async Task<JsonHttpResult<JsonObject>> CreateRole(HttpRequest request, Org org)
@@ -32,6 +76,27 @@ internal static class AuthorizationApi
             return GenesysErrors.BadRequest("name: may not be null");
         }
 
+        var (policies, problem) = Policies(body);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        lock (org.Gate)
+        {
+            if (org.Roles.Values.Any(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase)))
+            {
+                return GenesysErrors.Result(409, "general.conflict", $"A role with the name {name} already exists.");
+            }
+
+            var role = new Role { Id = Ids.Entity(), Name = name, Description = String(body["description"]), Policies = policies };
+            org.Roles[role.Id] = role;
+            return Pages.Json(RoleJson(role));
+        }
+    }
+
+    private static (List<PermissionPolicy> Policies, JsonHttpResult<JsonObject>? Problem) Policies(JsonObject body)
+    {
         var policies = new List<PermissionPolicy>();
         foreach (var node in body["permissionPolicies"] as JsonArray ?? [])
         {
@@ -40,12 +105,12 @@ internal static class AuthorizationApi
             var actions = (node?["actionSet"] as JsonArray)?.Select(String).OfType<string>().ToList();
             if (domain is null || entity is null || actions is not { Count: > 0 })
             {
-                return GenesysErrors.BadRequest("permissionPolicies: domain, entityName and actionSet are required");
+                return (policies, GenesysErrors.BadRequest("permissionPolicies: domain, entityName and actionSet are required"));
             }
 
             if (domain != "*" && !Permissions.Catalog.Keys.Any(p => p.StartsWith(domain + ":", StringComparison.Ordinal)))
             {
-                return GenesysErrors.BadRequest($"Invalid permission policy domain {domain}");
+                return (policies, GenesysErrors.BadRequest($"Invalid permission policy domain {domain}"));
             }
 
             policies.Add(new PermissionPolicy(domain, entity, actions));
@@ -60,15 +125,55 @@ internal static class AuthorizationApi
             }
         }
 
+        return (policies, null);
+    }
+
+    // GET /api/v2/authorization/roles[?name=] (name with leading/trailing * as a wildcard, Corrections 8).
+    private static JsonHttpResult<JsonObject> ListRoles(HttpRequest request, string? name, int? pageSize, int? pageNumber, Org org)
+    {
         lock (org.Gate)
         {
-            if (org.Roles.Values.Any(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase)))
+            var roles = org.Roles.Values.Where(r => name is null || Pages.NameMatches(name, r.Name)).OrderBy(r => r.Name, StringComparer.Ordinal);
+            return Pages.Of(roles.Select(r => (JsonNode)RoleJson(r)), pageSize ?? 25, pageNumber ?? 1, request);
+        }
+    }
+
+    // PUT /api/v2/authorization/roles/{roleId}: replaces name, description and policies.
+    private static async Task<JsonHttpResult<JsonObject>> UpdateRole(string roleId, HttpRequest request, Org org)
+    {
+        var (body, error) = await ReadObjectAsync(request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var name = String(body!["name"]);
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return GenesysErrors.BadRequest("name: may not be null");
+        }
+
+        var (policies, problem) = Policies(body);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        lock (org.Gate)
+        {
+            if (!org.Roles.TryGetValue(roleId, out var role))
+            {
+                return GenesysErrors.NotFound($"Role {roleId} not found.");
+            }
+
+            if (org.Roles.Values.Any(r => r.Id != roleId && string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase)))
             {
                 return GenesysErrors.Result(409, "general.conflict", $"A role with the name {name} already exists.");
             }
 
-            var role = new Role { Id = Ids.Entity(), Name = name, Description = String(body["description"]), Policies = policies };
-            org.Roles[role.Id] = role;
+            role.Name = name;
+            role.Description = String(body["description"]);
+            role.Policies = policies;
             return Pages.Json(RoleJson(role));
         }
     }
@@ -112,7 +217,7 @@ internal static class AuthorizationApi
         Pages.Json(new JsonObject
         {
             ["id"] = org.HomeDivisionId,
-            ["name"] = "Home",
+            ["name"] = org.Options.HomeDivisionName,
             ["homeDivision"] = true,
             ["selfUri"] = $"/api/v2/authorization/divisions/{org.HomeDivisionId}",
         });

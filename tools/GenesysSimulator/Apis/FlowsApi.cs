@@ -91,10 +91,18 @@ internal static class FlowsApi
 
     private static void Complete(Org org, FlowJob job)
     {
-        if (!TryParse(job.Yaml ?? "", out var name, out var queueName, out var problem))
+        if (!TryParse(job.Yaml ?? "", out var name, out var queueName, out var division, out var problem))
         {
             job.Status = "Failure";
             job.Messages.Add(problem);
+            return;
+        }
+
+        // Archy resolves `division` by name; the home division can be renamed (genesys-facts, Corrections 10).
+        if (division is not null && !string.Equals(division, org.Options.HomeDivisionName, StringComparison.Ordinal))
+        {
+            job.Status = "Failure";
+            job.Messages.Add($"Unable to find a division with name '{division}'.");
             return;
         }
 
@@ -120,9 +128,10 @@ internal static class FlowsApi
     }
 
     /// <summary>Reads an Archy inbound message flow: its name and the <c>transferToAcd</c> target queue.</summary>
-    internal static bool TryParse(string yaml, out string name, out string queueName, out string problem)
+    internal static bool TryParse(string yaml, out string name, out string queueName, out string? division, out string problem)
     {
         name = queueName = problem = "";
+        division = null;
         var stream = new YamlStream();
         try
         {
@@ -149,6 +158,7 @@ internal static class FlowsApi
         }
 
         name = flowName;
+        division = flow.Children.TryGetValue(new YamlScalarNode("division"), out var divisionNode) ? (divisionNode as YamlScalarNode)?.Value : null;
         var target = flow.AllNodes.OfType<YamlMappingNode>()
             .Where(n => n.Children.ContainsKey(new YamlScalarNode("transferToAcd")))
             .Select(n => n.Children[new YamlScalarNode("transferToAcd")])
@@ -169,14 +179,14 @@ internal static class FlowsApi
         return true;
     }
 
-    private static JsonHttpResult<JsonObject> ListFlows(string? type, string? name, int? pageSize, int? pageNumber, Org org)
+    private static JsonHttpResult<JsonObject> ListFlows(HttpRequest request, string? type, string? name, int? pageSize, int? pageNumber, Org org)
     {
         lock (org.Gate)
         {
             var flows = org.Flows.Values
                 .Where(_ => type is null || string.Equals(type, "inboundshortmessage", StringComparison.OrdinalIgnoreCase))
-                .Where(f => name is null || (name.EndsWith('*') ? f.Name.StartsWith(name.TrimEnd('*'), StringComparison.OrdinalIgnoreCase) : string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase)));
-            return Pages.Of(flows.Select(f => (JsonNode)FlowJson(org, f)), pageSize ?? 25, pageNumber ?? 1);
+                .Where(f => name is null || Pages.NameMatches(name, f.Name));
+            return Pages.Of(flows.Select(f => (JsonNode)FlowJson(org, f)), pageSize ?? 25, pageNumber ?? 1, request);
         }
     }
 

@@ -59,11 +59,11 @@ internal static class MessagingApi
         }
     }
 
-    private static JsonHttpResult<JsonObject> ListSettings(int? pageSize, int? pageNumber, Org org)
+    private static JsonHttpResult<JsonObject> ListSettings(HttpRequest request, int? pageSize, int? pageNumber, Org org)
     {
         lock (org.Gate)
         {
-            return Pages.Of(org.Settings.Values.Select(s => (JsonNode)SettingJson(s)), pageSize ?? 25, pageNumber ?? 1);
+            return Pages.Of(org.Settings.Values.Select(s => (JsonNode)SettingJson(s)), pageSize ?? 25, pageNumber ?? 1, request);
         }
     }
 
@@ -152,11 +152,11 @@ internal static class MessagingApi
         }
     }
 
-    private static JsonHttpResult<JsonObject> ListIntegrations(int? pageSize, int? pageNumber, string? expand, Org org)
+    private static JsonHttpResult<JsonObject> ListIntegrations(HttpRequest request, int? pageSize, int? pageNumber, string? expand, Org org)
     {
         lock (org.Gate)
         {
-            return Pages.Of(org.Integrations.Values.Select(i => (JsonNode)IntegrationJson(org, i, expand)), pageSize ?? 25, pageNumber ?? 1);
+            return Pages.Of(org.Integrations.Values.Select(i => (JsonNode)IntegrationJson(org, i, expand)), pageSize ?? 25, pageNumber ?? 1, request);
         }
     }
 

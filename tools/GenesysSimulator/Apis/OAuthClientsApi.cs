@@ -17,6 +17,7 @@ internal static class OAuthClientsApi
 
     private static async Task<JsonHttpResult<JsonObject>> Create(HttpRequest request, Org org)
     {
+        var caller = (OAuthClient)request.HttpContext.Items[ApiGate.ClientItem]!;
         var (body, error) = await ReadObjectAsync(request);
         if (error is not null)
         {
@@ -61,6 +62,13 @@ internal static class OAuthClientsApi
                 }
 
                 roleDivisions.Add(new RoleDivision(roleId, divisionId));
+            }
+
+            // Genesys: a client can only give roles it holds itself (genesys-facts, Corrections 1; TF oauth_client docs).
+            var notHeld = roleDivisions.Select(rd => rd.RoleId).Distinct().Where(id => !caller.RoleDivisions.Any(held => held.RoleId == id)).ToList();
+            if (notHeld.Count > 0)
+            {
+                return GenesysErrors.Result(400, "bad.request", $"The roles must be assigned to the OAuth client making this request before it can grant them. Roles not held: [{string.Join(", ", notHeld)}]");
             }
 
             var client = org.AddClient(name, String(body["description"]), validity, roleDivisions);

@@ -54,16 +54,12 @@ internal static class RoutingApi
         }
     }
 
-    private static JsonHttpResult<JsonObject> ListQueues(string? name, int? pageSize, int? pageNumber, Org org)
+    private static JsonHttpResult<JsonObject> ListQueues(HttpRequest request, string? name, int? pageSize, int? pageNumber, Org org)
     {
         lock (org.Gate)
         {
-            // Genesys' name filter is a prefix match with an optional '*' wildcard.
-            var prefix = name?.TrimEnd('*');
-            var exact = name is not null && !name.EndsWith('*');
-            var queues = org.Queues.Values.Where(q => prefix is null
-                || (exact ? string.Equals(q.Name, prefix, StringComparison.OrdinalIgnoreCase) : q.Name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)));
-            return Pages.Of(queues.Select(q => (JsonNode)QueueJson(org, q)), pageSize ?? 25, pageNumber ?? 1);
+            var queues = org.Queues.Values.Where(q => name is null || Pages.NameMatches(name, q.Name));
+            return Pages.Of(queues.Select(q => (JsonNode)QueueJson(org, q)), pageSize ?? 25, pageNumber ?? 1, request);
         }
     }
 
@@ -154,7 +150,7 @@ internal static class RoutingApi
         }
     }
 
-    private static JsonHttpResult<JsonObject> ListMembers(string queueId, bool? joined, string? expand, int? pageSize, int? pageNumber, Org org)
+    private static JsonHttpResult<JsonObject> ListMembers(HttpRequest request, string queueId, bool? joined, string? expand, int? pageSize, int? pageNumber, Org org)
     {
         lock (org.Gate)
         {
@@ -186,16 +182,16 @@ internal static class RoutingApi
                     json["selfUri"] = $"/api/v2/users/{m.User.Id}";
                     return (JsonNode)json;
                 });
-            return Pages.Of(members, pageSize ?? 25, pageNumber ?? 1);
+            return Pages.Of(members, pageSize ?? 25, pageNumber ?? 1, request);
         }
     }
 
-    private static JsonHttpResult<JsonObject> ListRecipients(string? messengerType, int? pageSize, int? pageNumber, Org org)
+    private static JsonHttpResult<JsonObject> ListRecipients(HttpRequest request, string? messengerType, int? pageSize, int? pageNumber, Org org)
     {
         lock (org.Gate)
         {
             var recipients = messengerType is null or "open" ? VisibleRecipients(org) : [];
-            return Pages.Of(recipients.Select(r => (JsonNode)RecipientJson(org, r)), pageSize ?? 25, pageNumber ?? 1);
+            return Pages.Of(recipients.Select(r => (JsonNode)RecipientJson(org, r)), pageSize ?? 25, pageNumber ?? 1, request);
         }
     }
 
@@ -265,7 +261,7 @@ internal static class RoutingApi
     {
         ["id"] = queue.Id,
         ["name"] = queue.Name,
-        ["division"] = Pages.Ref(queue.DivisionId, $"/api/v2/authorization/divisions/{queue.DivisionId}", "Home"),
+        ["division"] = Pages.Ref(queue.DivisionId, $"/api/v2/authorization/divisions/{queue.DivisionId}", org.Options.HomeDivisionName),
         ["dateCreated"] = Iso.Format(queue.DateCreated),
         ["mediaSettings"] = queue.MediaSettings?.DeepClone() ?? new JsonObject(),
         ["memberCount"] = queue.Members.Count,

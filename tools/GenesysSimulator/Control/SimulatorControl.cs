@@ -20,6 +20,44 @@ public sealed class SimulatorControl
     /// <summary>An admin OAuth client whose role grants every permission.</summary>
     public SeededOrg SeedOrg() => _org.SeedOrg();
 
+    /// <summary>
+    /// An OAuth client whose one role grants exactly <paramref name="permissions"/> (<c>domain:entity:action</c>,
+    /// <c>*</c> allowed in each part): an admin with less than everything.
+    /// </summary>
+    public SeededOrg AddClient(string name, IReadOnlyList<string> permissions)
+    {
+        lock (_org.Gate)
+        {
+            var policies = permissions.Select(p => p.Split(':')).Select(p => new PermissionPolicy(p[0], p[1], [p[2]])).ToList();
+            var role = new Role { Id = Ids.Entity(), Name = $"{name} role", Policies = policies };
+            _org.Roles[role.Id] = role;
+            var client = _org.AddClient(name, null, 86400, [new RoleDivision(role.Id, _org.HomeDivisionId)]);
+            return new SeededOrg(_org.OrganizationId, _org.HomeDivisionId, client.Id, client.Secret);
+        }
+    }
+
+    /// <summary>What an admin does in Admin &gt; Integrations &gt; OAuth &gt; client &gt; Roles: the client now holds the role.</summary>
+    public void AssignRole(string clientId, string roleId)
+    {
+        lock (_org.Gate)
+        {
+            var client = _org.Clients[clientId];
+            if (!client.RoleDivisions.Any(rd => rd.RoleId == roleId))
+            {
+                client.RoleDivisions.Add(new RoleDivision(roleId, _org.HomeDivisionId));
+            }
+        }
+    }
+
+    /// <summary>The OAuth clients of the org: (id, name, role ids).</summary>
+    public IReadOnlyList<(string Id, string Name, IReadOnlyList<string> RoleIds)> Clients()
+    {
+        lock (_org.Gate)
+        {
+            return _org.Clients.Values.Select(c => (c.Id, c.Name, (IReadOnlyList<string>)c.RoleDivisions.Select(rd => rd.RoleId).ToList())).ToList();
+        }
+    }
+
     /// <summary>Role, admin client, typing setting, completed integration, queue, published flow bound to the recipient, agents.</summary>
     public SeededWorld SeedWorld(WorldSeed seed) => _org.SeedWorld(seed);
 

@@ -10,6 +10,8 @@ internal static class Permissions
     public const string ParticipantWrapup = "conversation:participant:wrapup";
     public const string RoleAdd = "authorization:role:add";
     public const string RoleView = "authorization:role:view";
+    public const string RoleEdit = "authorization:role:edit";
+    public const string GrantAdd = "authorization:grant:add";
     public const string ClientAdd = "oauth:client:add";
     public const string ClientView = "oauth:client:view";
     public const string SettingAdd = "messaging:setting:add";
@@ -43,7 +45,9 @@ internal static class Permissions
         ["architect:flow:view"] = "View",
         ["architect:job:create"] = "Create",
         ["architect:job:view"] = "View",
+        ["authorization:grant:add"] = "Add",
         ["authorization:role:add"] = "Add",
+        ["authorization:role:edit"] = "Edit",
         ["authorization:role:view"] = "View",
         ["conversation:communication:disconnect"] = "Disconnect",
         ["conversation:message:accept"] = "Accept",

@@ -51,7 +51,7 @@ public sealed class Provisioner(
         var settingId = await SetupStepException.Guard("messaging-setting", AdminPaths.MessagingSetting, () => SettingAsync(plan, ct));
         var integration = await SetupStepException.Guard("integration", AdminPaths.Integration, () => IntegrationAsync(plan, record, settingId, ct));
         var queueId = await SetupStepException.Guard("queue", AdminPaths.Queue, () => QueueAsync(plan, homeDivision.Id!, ct));
-        var flowId = await SetupStepException.Guard("flow", AdminPaths.Flow, () => FlowAsync(plan, queueId, ct));
+        var flowId = await SetupStepException.Guard("flow", AdminPaths.Flow, () => FlowAsync(plan, queueId, homeDivision.Name ?? "Home", ct));
         await SetupStepException.Guard("routing", AdminPaths.Routing, () => RoutingAsync(plan, integration, flowId, ct));
         await TenantRecordAsync(plan, record, integration?.Id, queueId, ct);
         return _steps;
@@ -149,13 +149,24 @@ public sealed class Provisioner(
             return false;
         }
 
-        var client = await admin.OAuth.CreateClientAsync(new OAuthClientRequest
+        var me = await AdminHoldsRoleAsync(roleId, homeDivisionId, ct);
+        OAuthClient client;
+        try
         {
-            Name = setup.OAuthClientName,
-            Description = $"PolyAI Messaging runtime client for {setup.Tenant}",
-            AccessTokenValiditySeconds = 86400,
-            RoleDivisions = [new RoleDivision { RoleId = roleId, DivisionId = homeDivisionId }],
-        }, ct);
+            client = await admin.OAuth.CreateClientAsync(new OAuthClientRequest
+            {
+                Name = setup.OAuthClientName,
+                Description = $"PolyAI Messaging runtime client for {setup.Tenant}",
+                AccessTokenValiditySeconds = 86400,
+                RoleDivisions = [new RoleDivision { RoleId = roleId, DivisionId = homeDivisionId }],
+            }, ct);
+        }
+        catch (GenesysApiException e) when (e.Status is HttpStatusCode.BadRequest or HttpStatusCode.Forbidden)
+        {
+            // The grant said yes, but Genesys still refuses the role (a token's grants may be read when it was issued).
+            throw HoldRoleByHand(me, roleId, homeDivisionId, SetupStepException.Describe(e));
+        }
+
         if (client.Id is null || client.Secret is null)
         {
             throw new GenesysResponseException("Genesys created the OAuth client but did not answer with its id and secret.");
@@ -165,6 +176,47 @@ public sealed class Provisioner(
         await secrets.WriteAsync(setup.Tenant, _secrets, ct);
         Report("oauth-client", Outcomes.Created, $"'{client.Name}'{why}, client id and secret stored in the {secrets.Description}", client.Id);
         return true;
+    }
+
+    // (2a) Genesys lets a client give only roles it holds itself (genesys-facts, Corrections 1), so the admin client
+    // first holds the new role: it grants it to itself (authorization:grant:add, subject type PC_OAUTH_CLIENT); where
+    // that is refused, a person assigns it in the Admin UI and the next run goes on from here. Nothing is created
+    // after the role until then, so a stop here leaves no half-made client.
+    private async Task<TokenInfo> AdminHoldsRoleAsync(string roleId, string homeDivisionId, CancellationToken ct)
+    {
+        var me = await admin.OAuth.GetTokenInfoAsync(ct);
+        if (me.OAuthClient?.RoleDivisions?.Any(r => r.RoleId == roleId) == true)
+        {
+            Report("admin-role", Outcomes.Unchanged, $"the admin client '{me.OAuthClient.Name}' holds the role, so it can give it", roleId);
+            return me;
+        }
+
+        if (me.OAuthClient?.Id is not { } adminClientId)
+        {
+            throw HoldRoleByHand(me, roleId, homeDivisionId, "the admin credentials are not an OAuth client's (tokens/me names none)");
+        }
+
+        try
+        {
+            await admin.Authorization.GrantRoleAsync(adminClientId, homeDivisionId, roleId, SubjectTypes.OAuthClient, ct);
+        }
+        catch (GenesysApiException e) when (e.Status is HttpStatusCode.Forbidden or HttpStatusCode.BadRequest or HttpStatusCode.NotFound)
+        {
+            throw HoldRoleByHand(me, roleId, homeDivisionId, SetupStepException.Describe(e));
+        }
+
+        Report("admin-role", Outcomes.Updated, $"granted the role to the admin client '{me.OAuthClient.Name}' so it can give it to the runtime client", roleId);
+        return me;
+    }
+
+    private SetupStepException HoldRoleByHand(TokenInfo? me, string roleId, string homeDivisionId, string why)
+    {
+        var adminName = me?.OAuthClient?.Name ?? "the admin OAuth client";
+        var adminId = me?.OAuthClient?.Id ?? "(its client id)";
+        return new SetupStepException(
+            "admin-role",
+            $"{AdminPaths.OAuthClient} > '{adminName}' ({adminId}) > Roles: assign '{setup.RoleName}' ({roleId}) in the home division ({homeDivisionId}) and Save",
+            $"the admin client must hold role '{setup.RoleName}' ({roleId}) before it can give it to the runtime OAuth client, and it could not grant it to itself: {why}. Nothing after the role was created.");
     }
 
     // (3) The messaging setting with typing enabled both ways.
@@ -385,7 +437,7 @@ public sealed class Provisioner(
     }
 
     // (6) The inbound message flow (Transfer to ACD → the queue), deployed through an Architect job, published.
-    private async Task<string?> FlowAsync(bool plan, string? queueId, CancellationToken ct)
+    private async Task<string?> FlowAsync(bool plan, string? queueId, string homeDivisionName, CancellationToken ct)
     {
         var flow = await admin.Architect.FindFlowByNameAsync("inboundshortmessage", setup.FlowName, ct);
         if (flow is not null && flow.PublishedVersion is not null)
@@ -407,7 +459,7 @@ public sealed class Provisioner(
             return flow.Id;
         }
 
-        var job = await admin.Architect.DeployFlowAsync(setup.FlowYaml(), timings.FlowDeadline, timings.PollInterval, ct);
+        var job = await admin.Architect.DeployFlowAsync(setup.FlowYaml(homeDivisionName), timings.FlowDeadline, timings.PollInterval, ct);
         if (job.Status != FlowJobStatuses.Success || job.Flow?.Id is null)
         {
             var messages = string.Join("; ", (job.Messages ?? []).Select(m => m.Text));
