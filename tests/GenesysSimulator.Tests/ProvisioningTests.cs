@@ -138,9 +138,9 @@ public sealed class ProvisioningTests
         var members = await admin.OkAsync(HttpMethod.Get, $"api/v2/routing/queues/{queueId}/members?joined=true&pageSize=100&expand=routingStatus");
         Assert.Equal("IDLE", (string?)members["entities"]![0]!["routingStatus"]!["status"]);
         var observations = await admin.OkAsync(HttpMethod.Post, "api/v2/analytics/queues/observations/query", JsonNode.Parse($$"""
-            {"filter":{"type":"and","predicates":[{"dimension":"queueId","value":"{{queueId}}"},{"dimension":"mediaType","value":"message"}]},"metrics":["oOnQueueUsers","oActiveUsers","oMemberUsers"]}
+            {"filter":{"type":"or","predicates":[{"dimension":"queueId","value":"{{queueId}}"}]},"metrics":["oOnQueueUsers","oActiveUsers","oMemberUsers"]}
             """));
-        var onQueue = observations["results"]![0]!["data"]!.AsArray().Single(d => (string?)d!["metric"] == "oOnQueueUsers")!;
+        var onQueue = observations["results"]!.AsArray().Single(r => r!["group"]!["mediaType"] is null)!["data"]!.AsArray().Single(d => (string?)d!["metric"] == "oOnQueueUsers")!;
         Assert.Equal("IDLE", (string?)onQueue["qualifier"]);
         Assert.Equal(1, (int)onQueue["stats"]!["count"]!);
 

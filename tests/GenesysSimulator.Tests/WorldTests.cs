@@ -269,14 +269,49 @@ public sealed class WorldTests : IAsyncLifetime
     private SeededWorld Seed(bool typing, params AgentScript[] agents) =>
         _sim.Control.SeedWorld(new WorldSeed(_receiver.Url, Secret) { TypingEnabled = typing, Agents = agents });
 
-    private static Task<JsonObject> Observe(GenesysClient client, string queueId) =>
+    private static Task<JsonObject> Observe(GenesysClient client, string queueId, string? mediaType = null) =>
         client.OkAsync(HttpMethod.Post, "api/v2/analytics/queues/observations/query", JsonNode.Parse($$"""
-            {"filter":{"type":"and","predicates":[{"dimension":"queueId","value":"{{queueId}}"},{"dimension":"mediaType","value":"message"}]},
+            {"filter":{"type":"and","predicates":[{"dimension":"queueId","value":"{{queueId}}"}{{(mediaType is null ? "" : $",{{\"dimension\":\"mediaType\",\"value\":\"{mediaType}\"}}")}}]},
              "metrics":["oOnQueueUsers","oOffQueueUsers","oWaiting","oMemberUsers"]}
             """));
 
     private static int Count(JsonObject observations, string metric) =>
-        observations["results"]![0]!["data"]!.AsArray().Where(d => (string?)d!["metric"] == metric).Sum(d => (int)d!["stats"]!["count"]!);
+        observations["results"]!.AsArray().SelectMany(r => r!["data"]!.AsArray()).Where(d => (string?)d!["metric"] == metric).Sum(d => (int)d!["stats"]!["count"]!);
+
+    private static JsonArray GroupData(JsonObject observations, string? mediaType) =>
+        observations["results"]!.AsArray().Single(r => (string?)r!["group"]!["mediaType"] == mediaType)!["data"]!.AsArray();
+
+    [Fact]
+    public async Task Observations_put_user_metrics_in_the_queue_group_and_interaction_metrics_in_the_message_group()
+    {
+        var world = Seed(typing: false, new AgentScript { Manual = true }, new AgentScript { Manual = true });
+        using var client = await GenesysClient.LoginAsync(_sim.BaseUrl, world.ClientId, world.ClientSecret);
+        _sim.Control.SetNotResponding(world.AgentIds[1], true);
+
+        var byQueue = await Observe(client, world.QueueId);
+        var users = GroupData(byQueue, null);
+        Assert.Contains(users, d => (string?)d!["metric"] == "oOnQueueUsers" && (string?)d["qualifier"] == "IDLE" && (int)d["stats"]!["count"]! == 1);
+        Assert.Contains(users, d => (string?)d!["metric"] == "oOnQueueUsers" && (string?)d["qualifier"] == "NOT_RESPONDING" && (int)d["stats"]!["count"]! == 1);
+        Assert.DoesNotContain(users, d => (string?)d!["metric"] == "oWaiting");
+        var media = GroupData(byQueue, "message");
+        Assert.Equal(["oWaiting"], media.Select(d => (string?)d!["metric"]));
+
+        var filtered = await Observe(client, world.QueueId, "message");
+        Assert.Equal(0, Count(filtered, "oOnQueueUsers"));
+        Assert.Equal(0, Count(filtered, "oMemberUsers"));
+
+        _sim.Control.ObservationUserMetricsPerMediaType = true; // the other reading
+        try
+        {
+            var other = await Observe(client, world.QueueId);
+            Assert.DoesNotContain(other["results"]!.AsArray(), r => r!["group"]!["mediaType"] is null);
+            Assert.Equal(2, Count(other, "oOnQueueUsers"));
+        }
+        finally
+        {
+            _sim.Control.ObservationUserMetricsPerMediaType = false;
+        }
+    }
 
     private static async Task<(JsonObject Message, int Heartbeats)> ReadUntilAsync(ClientWebSocket socket, Func<JsonObject, bool> match, CancellationToken ct)
     {

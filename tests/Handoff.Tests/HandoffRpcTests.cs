@@ -51,6 +51,28 @@ public sealed class HandoffRpcTests(NotificationsFixture fixture)
         Assert.Equal(0, no.AgentsOnQueue);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Availability_counts_agents_who_can_answer_under_either_reading_of_the_observation_groups(bool userMetricsPerMediaType)
+    {
+        var world = await fixture.NewWorldAsync(ManualAgent, ManualAgent, ManualAgent);
+        fixture.Genesys.Control.SetNotResponding(world.Genesys.AgentIds[0], true);
+        fixture.Genesys.Control.SetOnQueue(world.Genesys.AgentIds[1], false);
+        fixture.Genesys.Control.ObservationUserMetricsPerMediaType = userMetricsPerMediaType;
+        try
+        {
+            var answer = await fixture.Handoff.CheckAvailabilityAsync(new CheckAvailabilityRequest { Tenant = world.Proto });
+
+            Assert.True(answer.Available);
+            Assert.Equal(1, answer.AgentsOnQueue);
+        }
+        finally
+        {
+            fixture.Genesys.Control.ObservationUserMetricsPerMediaType = false;
+        }
+    }
+
     [Fact]
     public async Task Start_with_nobody_on_queue_is_unavailable_and_creates_no_genesys_conversation()
     {

@@ -34,6 +34,12 @@ public sealed record GenesysSimulatorOptions
     /// <summary>What the org calls its home division; orgs can rename it, and flow YAML names it (Corrections 10).</summary>
     public string HomeDivisionName { get; init; } = "Home";
 
+    /// <summary>
+    /// Queue observations: false (default, the probable reading of Corrections 2) puts user metrics such as
+    /// <c>oOnQueueUsers</c> only in the group without <c>mediaType</c>; true puts them in the <c>message</c> group.
+    /// </summary>
+    public bool ObservationUserMetricsPerMediaType { get; init; }
+
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Warning;
 
     internal void Validate()

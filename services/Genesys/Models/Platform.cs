@@ -179,17 +179,16 @@ public sealed record QueueObservationQuery
     public IReadOnlyList<string>? Metrics { get; init; }
     public IReadOnlyList<string>? DetailMetrics { get; init; }
 
-    /// <summary>Observations for one queue's message media.</summary>
-    public static QueueObservationQuery ForMessageQueue(string queueId, params IReadOnlyList<string> metrics) => new()
+    /// <summary>
+    /// Observations for one queue, filtered on the queue alone: Genesys reports user metrics (<c>oOnQueueUsers</c>…)
+    /// in the group without <c>mediaType</c>, and a query filtered on a media type gets none of them (Corrections 2).
+    /// </summary>
+    public static QueueObservationQuery ForQueue(string queueId, params IReadOnlyList<string> metrics) => new()
     {
         Filter = new QueryFilter
         {
-            Type = "and",
-            Predicates =
-            [
-                new QueryPredicate { Dimension = "queueId", Value = queueId },
-                new QueryPredicate { Dimension = "mediaType", Value = "message" },
-            ],
+            Type = "or",
+            Predicates = [new QueryPredicate { Dimension = "queueId", Value = queueId }],
         },
         Metrics = metrics.Count > 0 ? metrics : [ObservationMetrics.OnQueueUsers, ObservationMetrics.ActiveUsers, ObservationMetrics.MemberUsers],
     };
@@ -229,6 +228,34 @@ public sealed record QueueObservationResponse
     /// <summary>Sum of the counts of <paramref name="metric"/> (every qualifier, every group).</summary>
     public long Count(string metric) =>
         Results.SelectMany(r => r.Data ?? []).Where(d => d.Metric == metric).Sum(d => d.Stats?.Count ?? 0);
+
+    /// <summary>
+    /// Agents who can take a conversation now: <c>oOnQueueUsers</c> without the routing statuses that cannot
+    /// (<c>NOT_RESPONDING</c>, <c>OFF_QUEUE</c>), read from the group without <c>mediaType</c> where Genesys puts user
+    /// metrics; if no such group carries the metric, from the <c>message</c> group (the other reading of
+    /// Corrections 2), never both, so no agent counts twice.
+    /// </summary>
+    public long AvailableAgents()
+    {
+        static bool HasMediaType(QueueObservationResult r) => r.Group?.ContainsKey("mediaType") == true;
+        static bool IsMessage(QueueObservationResult r) => r.Group?.TryGetValue("mediaType", out var media) == true && string.Equals(media, "message", StringComparison.OrdinalIgnoreCase);
+        static IEnumerable<QueueObservationData> OnQueue(IEnumerable<QueueObservationResult> groups) =>
+            groups.SelectMany(r => r.Data ?? []).Where(d => d.Metric == ObservationMetrics.OnQueueUsers);
+
+        var byQueue = OnQueue(Results.Where(r => !HasMediaType(r))).ToList();
+        var points = byQueue.Count > 0 ? byQueue : OnQueue(Results.Where(IsMessage)).ToList();
+        return points.Where(d => d.Qualifier is not (RoutingStatuses.NotResponding or RoutingStatuses.OffQueue)).Sum(d => d.Stats?.Count ?? 0);
+    }
+}
+
+/// <summary>Routing statuses, the qualifiers of <c>oOnQueueUsers</c>.</summary>
+public static class RoutingStatuses
+{
+    public const string Idle = "IDLE";
+    public const string Interacting = "INTERACTING";
+    public const string Communicating = "COMMUNICATING";
+    public const string NotResponding = "NOT_RESPONDING";
+    public const string OffQueue = "OFF_QUEUE";
 }
 
 public sealed record QueueObservationResult

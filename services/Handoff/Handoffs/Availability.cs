@@ -6,7 +6,8 @@ using PolyAi.Messaging.ServiceDefaults;
 namespace PolyAi.Messaging.Handoff.Handoffs;
 
 /// <summary>
-/// Are there agents on queue? Genesys queue observations (<c>oOnQueueUsers</c>, media type message), reused for
+/// Are there agents on queue? Genesys queue observations (<c>oOnQueueUsers</c> of the queue, without the agents
+/// that are not responding), reused for
 /// <see cref="HandoffOptions.AvailabilityCacheTtl"/> so a burst of handoffs asks Genesys once.
 /// </summary>
 public sealed class Availability(IOptions<HandoffOptions> options, TimeProvider time)
@@ -23,8 +24,8 @@ public sealed class Availability(IOptions<HandoffOptions> options, TimeProvider 
         }
 
         var observations = await connection.Client.Analytics.QueryQueueObservationsAsync(
-            QueueObservationQuery.ForMessageQueue(queueId, ObservationMetrics.OnQueueUsers), cancellationToken);
-        var onQueue = observations.Count(ObservationMetrics.OnQueueUsers);
+            QueueObservationQuery.ForQueue(queueId, ObservationMetrics.OnQueueUsers), cancellationToken);
+        var onQueue = observations.AvailableAgents();
         _cache[key] = (onQueue, time.GetUtcNow() + options.Value.AvailabilityCacheTtl);
         return onQueue;
     }

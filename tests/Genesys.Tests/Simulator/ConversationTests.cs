@@ -92,7 +92,7 @@ public sealed class ConversationTests(SimulatorFixture sim) : IClassFixture<Simu
         Assert.Equal(world.AgentIds[0], agent.Id);
         Assert.NotNull(agent.RoutingStatus?.Status);
 
-        var observations = await admin.Analytics.QueryQueueObservationsAsync(QueueObservationQuery.ForMessageQueue(world.QueueId));
+        var observations = await admin.Analytics.QueryQueueObservationsAsync(QueueObservationQuery.ForQueue(world.QueueId));
         Assert.True(observations.Count(ObservationMetrics.OnQueueUsers) >= 1);
         Assert.True(observations.Count(ObservationMetrics.MemberUsers) >= 1);
 

@@ -45,7 +45,7 @@ async function main() {
   const fetched = await conversations.getConversationsMessagingIntegrationsOpenIntegrationId(integration.id, { expand: ['messagingSetting'] });
 
   const observations = await analytics.postAnalyticsQueuesObservationsQuery({
-    filter: { type: 'and', predicates: [{ dimension: 'queueId', value: env.QUEUE_ID }, { dimension: 'mediaType', value: 'message' }] },
+    filter: { type: 'or', predicates: [{ dimension: 'queueId', value: env.QUEUE_ID }] },
     metrics: ['oOnQueueUsers', 'oActiveUsers', 'oMemberUsers'],
   });
 

@@ -66,6 +66,16 @@ public sealed class SimulatorControl
 
     public void SetOnQueue(string userId, bool onQueue) => _org.SetOnQueue(userId, onQueue);
 
+    /// <summary>The agent stays on queue but stops answering alerts (routing status NOT_RESPONDING).</summary>
+    public void SetNotResponding(string userId, bool notResponding) => _org.SetNotResponding(userId, notResponding);
+
+    /// <summary>Switches the reading of Corrections 2 the observations query serves (see the options).</summary>
+    public bool ObservationUserMetricsPerMediaType
+    {
+        get => _org.ObservationUserMetricsPerMediaType;
+        set => _org.ObservationUserMetricsPerMediaType = value;
+    }
+
     public string AddFault(FaultRule rule) => _faults.Add(rule);
 
     public void ClearFaults() => _faults.Clear();

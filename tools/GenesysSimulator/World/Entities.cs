@@ -105,6 +105,9 @@ internal sealed class User
     public required string Name { get; init; }
     public required AgentScript Script { get; set; }
     public bool OnQueue { get; set; }
+
+    /// <summary>On queue but not answering alerts: Genesys shows NOT_RESPONDING and routes nothing to them.</summary>
+    public bool NotResponding { get; set; }
 }
 
 internal sealed class Flow

@@ -130,7 +130,7 @@ internal sealed partial class Org
                 .Where(m => m.Value.Joined)
                 .Select(m => Users.GetValueOrDefault(m.Key))
                 .OfType<User>()
-                .Where(u => u.OnQueue)
+                .Where(u => u.OnQueue && !u.NotResponding)
                 .OrderBy(u => Conversations.Values.Count(c => !c.Ended && c.AgentUserId == u.Id))
                 .FirstOrDefault();
             if (agent is not null)

@@ -21,6 +21,7 @@ internal sealed partial class Org
         Webhooks = webhooks;
         Notifications = notifications;
         Logger = logger;
+        ObservationUserMetricsPerMediaType = options.ObservationUserMetricsPerMediaType;
         HomeDivisionId = Ids.Entity();
         OrganizationId = Ids.Entity();
         SupportedContentId = Ids.Entity();
@@ -249,9 +250,22 @@ internal sealed partial class Org
         }
     }
 
-    /// <summary>IDLE, INTERACTING or OFF_QUEUE, as the queue members API and observations report it.</summary>
+    public void SetNotResponding(string userId, bool notResponding)
+    {
+        lock (Gate)
+        {
+            Users[userId].NotResponding = notResponding;
+            RouteWaiting();
+        }
+    }
+
+    /// <summary>Which reading of Corrections 2 the observations query serves (see AnalyticsApi); switchable in tests.</summary>
+    public bool ObservationUserMetricsPerMediaType { get; set; }
+
+    /// <summary>IDLE, INTERACTING, NOT_RESPONDING or OFF_QUEUE, as the queue members API and observations report it.</summary>
     public string RoutingStatus(User user) =>
         !user.OnQueue ? "OFF_QUEUE"
+        : user.NotResponding ? "NOT_RESPONDING"
         : Conversations.Values.Any(c => !c.Ended && c.AgentUserId == user.Id) ? "INTERACTING"
         : "IDLE";
 

@@ -272,8 +272,8 @@ public sealed class TenantDoctor(
 
     private async Task<(CheckResult, bool)> AgentsOnQueueAsync(CancellationToken ct)
     {
-        var observations = await tenantClient.Analytics.QueryQueueObservationsAsync(QueueObservationQuery.ForMessageQueue(record.QueueId!), ct);
-        var onQueue = observations.Count(ObservationMetrics.OnQueueUsers);
+        var observations = await tenantClient.Analytics.QueryQueueObservationsAsync(QueueObservationQuery.ForQueue(record.QueueId!, ObservationMetrics.OnQueueUsers), ct);
+        var onQueue = observations.AvailableAgents();
         return onQueue > 0
             ? Pass(AgentsOnQueue, $"{onQueue} agent(s) on queue now", true)
             : Fail<bool>(AgentsOnQueue, "no agent is on queue now: handoffs would wait (or be refused as unavailable)");
