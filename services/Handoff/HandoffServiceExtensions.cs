@@ -21,6 +21,7 @@ public static class HandoffServiceExtensions
         builder.Services.AddSingleton<Availability>();
         builder.Services.AddSingleton<HandoffState>();
         builder.Services.AddSingleton<HandoffLifecycle>();
+        builder.Services.AddSingleton<CustomerMessages>();
         builder.Services.AddSingleton<NotificationWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NotificationWatcher>());
         builder.Services.AddHostedService<SessionPoller>();

@@ -72,17 +72,66 @@ public sealed class InboundRulesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Resending_the_same_provider_messageId_and_time_returns_the_same_message_without_a_copy()
+    public async Task Resending_the_same_provider_messageId_and_time_adds_a_second_message_by_default()
     {
-        var body = Sim.InboundText("user-r", "only once");
+        // Genesys does not document deduplicating (messageId, time) (Corrections 6): the simulator assumes it does not.
+        var body = Sim.InboundText("user-r", "sent twice");
 
         var first = await _client.OkAsync(HttpMethod.Post, Sim.InboundPath(_world.IntegrationId) + "?prefetchConversationId=true", body);
         var retry = await _client.OkAsync(HttpMethod.Post, Sim.InboundPath(_world.IntegrationId) + "?prefetchConversationId=true", body);
 
+        Assert.NotEqual((string?)first["id"], (string?)retry["id"]);
+        Assert.Equal((string?)first["conversationId"], (string?)retry["conversationId"]);
+        Assert.Equal(2, _sim.Control.Conversation((string)first["conversationId"]!)!["transcript"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task With_dedupe_on_resending_the_same_provider_messageId_and_time_returns_the_same_message_without_a_copy()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { DedupeInboundMessages = true });
+        var world = sim.Control.SeedWorld(new WorldSeed(new Uri("http://127.0.0.1:9/unused"), "0123456789abcdef-secret"));
+        using var client = await GenesysClient.LoginAsync(sim.BaseUrl, world.ClientId, world.ClientSecret);
+        var body = Sim.InboundText("user-r", "only once");
+
+        var first = await client.OkAsync(HttpMethod.Post, Sim.InboundPath(world.IntegrationId) + "?prefetchConversationId=true", body);
+        var retry = await client.OkAsync(HttpMethod.Post, Sim.InboundPath(world.IntegrationId) + "?prefetchConversationId=true", body);
+
         Assert.Equal((string?)first["id"], (string?)retry["id"]);
-        var conversation = _sim.Control.Conversation((string)first["conversationId"]!)!;
+        var conversation = sim.Control.Conversation((string)first["conversationId"]!)!;
         Assert.Single(conversation["transcript"]!.AsArray());
-        Assert.Equal(2, _sim.Control.Received("message").Count);
+        Assert.Equal(2, sim.Control.Received("message").Count);
+    }
+
+    [Fact]
+    public async Task A_new_conversation_is_not_readable_until_the_readable_delay_has_passed()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var sim = await Sim.StartAsync(o => o with { TimeProvider = time, ConversationReadableDelay = TimeSpan.FromSeconds(3) });
+        var world = sim.Control.SeedWorld(new WorldSeed(new Uri("http://127.0.0.1:9/unused"), "0123456789abcdef-secret"));
+        using var client = await GenesysClient.LoginAsync(sim.BaseUrl, world.ClientId, world.ClientSecret);
+        var sent = await client.OkAsync(HttpMethod.Post, Sim.InboundPath(world.IntegrationId) + "?prefetchConversationId=true", Sim.InboundText("user-slow", "hello"));
+        var path = $"api/v2/conversations/messages/{sent["conversationId"]}";
+
+        using (var early = await client.GetAsync(path))
+        {
+            await AssertError(early, 404, "not.found");
+        }
+
+        time.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal((string?)sent["conversationId"], (string?)(await client.OkAsync(HttpMethod.Get, path))["id"]);
+    }
+
+    [Fact]
+    public async Task Message_statuses_use_the_enums_of_MessageDetails_and_MessageData()
+    {
+        var sent = await _client.OkAsync(HttpMethod.Post, Sim.InboundPath(_world.IntegrationId) + "?prefetchConversationId=true", Sim.InboundText("user-enum", "status?"));
+        var conversation = await _client.OkAsync(HttpMethod.Get, $"api/v2/conversations/messages/{sent["conversationId"]}");
+        var statuses = conversation["participants"]!.AsArray().SelectMany(p => p!["messages"]!.AsArray()).Select(m => (string?)m!["messageStatus"]).ToList();
+        Assert.NotEmpty(statuses);
+        Assert.All(statuses, s => Assert.Contains(s, (string[])["queued", "sent", "failed", "received"]));
+
+        var details = await _client.OkAsync(HttpMethod.Get, $"api/v2/conversations/messages/{sent["id"]}/details");
+        Assert.Contains((string?)details["status"], (string[])["queued", "sent", "failed", "received", "delivery-success", "delivery-failed", "read", "removed", "published"]);
     }
 
     [Fact]

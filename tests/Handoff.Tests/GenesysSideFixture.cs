@@ -39,6 +39,9 @@ public abstract class GenesysSideFixture : IAsyncLifetime
 
     public HandoffClient Handoff { get; private set; } = null!;
 
+    /// <summary>How long a new Genesys conversation answers 404 (Corrections 5).</summary>
+    public static readonly TimeSpan ReadableDelay = TimeSpan.FromSeconds(1);
+
     /// <summary>Service settings that differ between fixtures (notifications on or off, poll interval).</summary>
     protected abstract IReadOnlyDictionary<string, string> Settings { get; }
 
@@ -52,6 +55,7 @@ public abstract class GenesysSideFixture : IAsyncLifetime
             WebhookMaxRetries = 1,
             RateLimitPerMinute = 100_000,
             AsyncCompletionDelay = TimeSpan.Zero,
+            ConversationReadableDelay = ReadableDelay, // every test runs against a Genesys that is slow to serve new conversations
         });
 
         _componentsPath = TestComponents.WriteTemporaryCopy();
@@ -76,7 +80,9 @@ public abstract class GenesysSideFixture : IAsyncLifetime
             web.UseSetting("Kestrel:Endpoints:Grpc:Protocols", "Http2");
             web.UseSetting("Tenancy:CacheTtl", "00:00:00");
             web.UseSetting("Handoff:AvailabilityCacheTtl", "00:00:00");
+            web.UseSetting("Handoff:ReadableRecheckDelay", "00:00:00.100");
             web.UseSetting("Genesys:RetryBaseDelay", "00:00:00.050");
+            web.UseSetting("Genesys:AttemptTimeout", "00:00:01"); // an answer held back longer is a timeout
             foreach (var (key, value) in Settings)
             {
                 web.UseSetting(key, value);

@@ -238,6 +238,7 @@ public sealed class HandoffRpcTests(NotificationsFixture fixture)
         var conversationId = NewConversationId();
         var genesysId = (await fixture.Handoff.StartHandoffAsync(Start(world, conversationId))).GenesysConversationId;
         Assert.True(fixture.Genesys.Control.Accept(genesysId));
+        await fixture.EventuallyPublishedAsync(conversationId, HandoffStatus.Connected); // readable by now (Corrections 5)
         Assert.True(fixture.Genesys.Control.End(genesysId));
 
         var response = await fixture.Handoff.ForwardMessageAsync(new ForwardMessageRequest { Tenant = world.Proto, ConversationId = conversationId, MessageId = "late", Text = "Hello?" });
@@ -245,6 +246,72 @@ public sealed class HandoffRpcTests(NotificationsFixture fixture)
         Assert.False(response.Forwarded);
         Assert.Single(MessagesFrom(conversationId));
         await fixture.EventuallyPublishedAsync(conversationId, HandoffStatus.Ended);
+    }
+
+    [Fact]
+    public async Task A_new_conversation_Genesys_cannot_serve_yet_is_not_taken_for_ended()
+    {
+        var world = await fixture.NewWorldAsync(ManualAgent);
+        var conversationId = NewConversationId();
+        var started = await fixture.Handoff.StartHandoffAsync(Start(world, conversationId));
+        // Still inside the simulator's readable delay: GET conversation answers 404 now.
+        var forwarded = await fixture.Handoff.ForwardMessageAsync(new ForwardMessageRequest { Tenant = world.Proto, ConversationId = conversationId, MessageId = "second", Text = "Are you there?" });
+        Assert.True(forwarded.Forwarded);
+
+        Assert.True(fixture.Genesys.Control.Accept(started.GenesysConversationId));
+        await fixture.EventuallyPublishedAsync(conversationId, HandoffStatus.Connected);
+
+        Assert.DoesNotContain(HandoffStatus.Ended, Statuses(fixture.HandoffEvents(conversationId)));
+        Assert.Equal(2, MessagesFrom(conversationId).Count);
+        Assert.Single(fixture.Genesys.Control.Conversations(), c => (string?)c["customerId"] == conversationId);
+    }
+
+    [Fact]
+    public async Task With_timeouts_and_5xx_on_every_send_the_agent_sees_each_customer_message_exactly_once()
+    {
+        // Genesys may or may not have a message whose send timed out or got a 5xx, and does not drop a resent copy
+        // (the simulator's default, Corrections 6): each forward reconciles before it resends.
+        var world = await fixture.NewWorldAsync(ManualAgent);
+        var conversationId = NewConversationId();
+        var genesysId = (await fixture.Handoff.StartHandoffAsync(Start(world, conversationId))).GenesysConversationId;
+        Assert.True(fixture.Genesys.Control.Accept(genesysId));
+        await fixture.EventuallyPublishedAsync(conversationId, HandoffStatus.Connected);
+        var path = "/inbound/open/message$";
+        FaultRule[] faults =
+        [
+            new() { Method = "POST", PathPattern = path, Status = 503, AfterProcessing = true, Times = 1 },     // arrived, answered 503
+            new() { Method = "POST", PathPattern = path, LatencyMs = 1500, AfterProcessing = true, Times = 1 }, // arrived, answer too late
+            new() { Method = "POST", PathPattern = path, Status = 503, Times = 1 },                             // refused: never arrived
+            new() { Method = "POST", PathPattern = path, Status = 502, AfterProcessing = true, Times = 2 },     // arrived; the check's resend too
+        ];
+        var texts = new List<string>();
+        for (var i = 0; i < faults.Length; i++)
+        {
+            fixture.Genesys.Control.AddFault(faults[i]);
+            var request = new ForwardMessageRequest { Tenant = world.Proto, ConversationId = conversationId, MessageId = $"m-{i}", Text = $"message {i}" };
+            texts.Add(request.Text);
+            var forwarded = false;
+            for (var attempt = 0; attempt < 3 && !forwarded; attempt++)
+            {
+                try
+                {
+                    forwarded = (await fixture.Handoff.ForwardMessageAsync(request)).Forwarded; // the agent retries Unavailable
+                }
+                catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.Unavailable)
+                {
+                }
+            }
+
+            Assert.True(forwarded, $"message {i} was not forwarded");
+            fixture.Genesys.Control.ClearFaults();
+        }
+
+        var transcript = fixture.Genesys.Control.Conversation(genesysId)!["transcript"]!.AsArray()
+            .Where(m => (string?)m!["direction"] == "Inbound").Select(m => (string?)m!["text"]).ToList();
+        foreach (var text in texts)
+        {
+            Assert.Single(transcript, t => t == text);
+        }
     }
 
     [Fact]
@@ -281,6 +348,27 @@ public sealed class HandoffRpcTests(NotificationsFixture fixture)
         Assert.Single(MessagesFrom(conversationId));
         Assert.Single(fixture.Genesys.Control.Conversations(), c => (string?)c["customerId"] == conversationId);
         Assert.Equal([HandoffStatus.Queued], Statuses(await fixture.EventuallyPublishedAsync(conversationId, HandoffStatus.Queued)));
+    }
+
+    [Theory]
+    [InlineData(503, 0)]
+    [InlineData(null, 1500)]
+    public async Task A_first_message_that_arrived_without_a_clear_answer_is_not_sent_again(int? status, int latencyMs)
+    {
+        var world = await fixture.NewWorldAsync(ManualAgent);
+        var conversationId = NewConversationId();
+        fixture.Genesys.Control.AddFault(new FaultRule
+        {
+            Method = "POST", PathPattern = $"/{world.Genesys.IntegrationId}/inbound/open/message$", Status = status, LatencyMs = latencyMs, AfterProcessing = true, Times = 1,
+        });
+
+        var response = await fixture.Handoff.StartHandoffAsync(Start(world, conversationId));
+
+        Assert.Equal(Outcome.Started, response.Outcome);
+        Assert.Single(MessagesFrom(conversationId));
+        var conversation = Assert.Single(fixture.Genesys.Control.Conversations(), c => (string?)c["customerId"] == conversationId);
+        Assert.Equal((string?)conversation["id"], response.GenesysConversationId);
+        Assert.Single(conversation["transcript"]!.AsArray());
     }
 
     [Fact]

@@ -40,6 +40,18 @@ public sealed record GenesysSimulatorOptions
     /// </summary>
     public bool ObservationUserMetricsPerMediaType { get; init; }
 
+    /// <summary>
+    /// How long after it starts GET conversation answers 404 for a conversation (Corrections 5: right after an inbound
+    /// message with <c>prefetchConversationId</c>, Genesys may not serve it yet). Zero: readable at once.
+    /// </summary>
+    public TimeSpan ConversationReadableDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Answer a resent inbound message with the same (<c>channel.messageId</c>, <c>channel.time</c>) with the message
+    /// already received instead of adding it again. Off by default: Genesys does not document it (Corrections 6).
+    /// </summary>
+    public bool DedupeInboundMessages { get; init; }
+
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Warning;
 
     internal void Validate()

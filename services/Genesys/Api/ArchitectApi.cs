@@ -72,6 +72,38 @@ public sealed class ArchitectApi
         return _transport.SendAsync(endpoint, endpoint.Path() + query, GenesysJsonContext.Default.ArchitectOperation, cancellationToken);
     }
 
+    /// <summary>
+    /// Publishes and waits until the flow shows a published version: Genesys answers the publish with an
+    /// <see cref="ArchitectOperation"/> that completes asynchronously (Corrections 7). Throws
+    /// <see cref="GenesysResponseException"/> when the operation fails, <see cref="TimeoutException"/> past the deadline.
+    /// </summary>
+    public async Task<Flow> PublishFlowAndWaitAsync(string flowId, TimeSpan deadline, TimeSpan? pollInterval = null, CancellationToken cancellationToken = default)
+    {
+        var operation = await PublishFlowAsync(flowId, cancellationToken: cancellationToken);
+        if (operation.Failed)
+        {
+            throw new GenesysResponseException($"Publishing flow {flowId} failed: {string.Join("; ", (operation.Errors ?? []).Select(e => e.ToString()))}");
+        }
+
+        var interval = pollInterval ?? TimeSpan.FromSeconds(2);
+        var giveUpAt = _transport.Time.GetUtcNow() + deadline;
+        while (true)
+        {
+            var flow = await GetFlowAsync(flowId, cancellationToken);
+            if (flow.PublishedVersion is not null)
+            {
+                return flow;
+            }
+
+            if (_transport.Time.GetUtcNow() + interval > giveUpAt)
+            {
+                throw new TimeoutException($"Flow {flowId} had no published version {deadline.TotalSeconds:0.#} s after the publish (operation {operation.ActionStatus}).");
+            }
+
+            await Task.Delay(interval, _transport.Time, cancellationToken);
+        }
+    }
+
     public Task<Flow> GetFlowAsync(string flowId, CancellationToken cancellationToken = default)
     {
         var endpoint = GenesysEndpoints.GetFlow;

@@ -63,10 +63,12 @@ public static class GenesysEndpoints
     public static readonly GenesysEndpoint Token = Post("/oauth/token", retrySafe: true);
     public static readonly GenesysEndpoint TokenMe = Get("/api/v2/tokens/me");
 
-    public static readonly GenesysEndpoint InboundMessage = Post(Inbound + "/message", retrySafe: true);
+    // A message whose send timed out or got a 5xx may have arrived, and Genesys does not document deduplicating a
+    // resend (Corrections 6): never resent blindly; the caller reconciles (a 429 is still retried: nothing was done).
+    public static readonly GenesysEndpoint InboundMessage = Post(Inbound + "/message", retrySafe: false);
     public static readonly GenesysEndpoint InboundEvent = Post(Inbound + "/event", retrySafe: true);
     public static readonly GenesysEndpoint InboundReceipt = Post(Inbound + "/receipt", retrySafe: true);
-    public static readonly GenesysEndpoint InboundStructuredResponse = Post(Inbound + "/structured/response", retrySafe: true);
+    public static readonly GenesysEndpoint InboundStructuredResponse = Post(Inbound + "/structured/response", retrySafe: false);
 
     public static readonly GenesysEndpoint GetMessageConversation = Get("/api/v2/conversations/messages/{conversationId}");
     public static readonly GenesysEndpoint GetMessageDetails = Get("/api/v2/conversations/messages/{messageId}/details");

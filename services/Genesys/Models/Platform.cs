@@ -110,10 +110,22 @@ public sealed record MessageParticipant
     public string? Type { get; init; }
     public string? RecipientId { get; init; }
     public IReadOnlyDictionary<string, string>? Attributes { get; init; }
-    public IReadOnlyList<JsonElement>? Messages { get; init; }
+    public IReadOnlyList<ParticipantMessage>? Messages { get; init; }
 
     /// <summary>True once the participant has left (<c>disconnected</c>/<c>terminated</c>, or an end time is set).</summary>
     public bool HasEnded => State is ParticipantStates.Disconnected or ParticipantStates.Terminated || EndTime is not null;
+}
+
+/// <summary>One message of a participant (MessageDetails): the Genesys id and when Genesys has it.</summary>
+public sealed record ParticipantMessage
+{
+    public string? MessageId { get; init; }
+    public string? MessageUri { get; init; }
+
+    /// <summary>queued, sent, failed or received (Corrections 7).</summary>
+    public string? MessageStatus { get; init; }
+    public int? MessageSegmentCount { get; init; }
+    public DateTimeOffset? MessageTime { get; init; }
 }
 
 public static class ParticipantPurposes
@@ -269,6 +281,23 @@ public sealed record QueueObservationData
     public string? Metric { get; init; }
     public string? Qualifier { get; init; }
     public ObservationStats? Stats { get; init; }
+
+    /// <summary>With <c>detailMetrics</c> (oWaiting, oAlerting, oInteracting): the conversations behind the count.</summary>
+    public IReadOnlyList<QueueObservation>? Observations { get; init; }
+}
+
+/// <summary>One conversation behind a detail metric (ObservationValue).</summary>
+public sealed record QueueObservation
+{
+    public DateTimeOffset? ObservationDate { get; init; }
+    public string? ConversationId { get; init; }
+    public string? SessionId { get; init; }
+    public string? ParticipantName { get; init; }
+
+    /// <summary>For Open Messaging, probably the customer's <c>channel.from.id</c> (unconfirmed).</summary>
+    public string? AddressFrom { get; init; }
+    public string? AddressTo { get; init; }
+    public string? UserId { get; init; }
 }
 
 public sealed record ObservationStats
@@ -596,7 +625,12 @@ public sealed record ArchitectOperation
     public string? Id { get; init; }
     public bool? Complete { get; init; }
     public string? Status { get; init; }
+
+    /// <summary>LOCKED, UNLOCKED, STARTED, PENDING_GENERATION, PENDING_BACKEND_NOTIFICATION, SUCCESS or FAILURE (Corrections 7).</summary>
+    public string? ActionStatus { get; init; }
     public IReadOnlyList<JsonElement>? Errors { get; init; }
+
+    public bool Failed => string.Equals(ActionStatus, "FAILURE", StringComparison.Ordinal);
 }
 
 public sealed record Flow

@@ -7,7 +7,8 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 /// knows only our conversation id) and a notification without <c>conversationId</c> find the Genesys session.
 /// It also makes StartHandoff idempotent: the same start message id answers what it answered the first time.
 /// </summary>
-/// <param name="Outcome"><c>queued</c> (started) or <c>unavailable</c>.</param>
+/// <param name="Outcome"><c>queued</c> (started), <c>unavailable</c>, or <see cref="Sending"/> (written before the first
+/// message is sent, so a retry after a send with no clear answer looks for the conversation before sending again).</param>
 /// <param name="StartMessageId">Our id of the message that started the handoff.</param>
 public sealed record ConversationLink(
     TenantKey Tenant,
@@ -17,6 +18,8 @@ public sealed record ConversationLink(
     string? GenesysConversationId,
     DateTimeOffset UpdatedAt)
 {
+    public const string Sending = "sending";
+
     public static string StateKey(TenantKey tenant, string conversationId) =>
         $"handoff/conversations/{tenant}/{Uri.EscapeDataString(conversationId)}";
 }

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Net;
+using Microsoft.Extensions.Options;
 using PolyAi.Messaging.Genesys;
 using PolyAi.Messaging.Handoff.Sessions;
 using PolyAi.Messaging.ServiceDefaults;
@@ -10,8 +12,17 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 /// poller only say when to look): a human agent connected → <c>connected</c>; the conversation ended → <c>ended</c>.
 /// Each status is published once per session, whoever notices first.
 /// </summary>
-public sealed class HandoffLifecycle(HandoffState state, TenantGenesys genesys, TimeProvider time, ILogger<HandoffLifecycle> logger)
+public sealed class HandoffLifecycle(
+    HandoffState state,
+    TenantGenesys genesys,
+    IOptions<HandoffOptions> options,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILogger<HandoffLifecycle> logger)
 {
+    // Sessions whose Genesys conversation was not readable yet, each looked at again shortly (one pending look each).
+    private readonly ConcurrentDictionary<string, byte> _rechecks = new(StringComparer.Ordinal);
+
     /// <summary>Looks at the Genesys conversation and publishes what changed.</summary>
     /// <returns>True while the session stays open (worth watching further).</returns>
     public async Task<bool> ReconcileAsync(TenantKey tenant, string genesysConversationId, string source, CancellationToken cancellationToken)
@@ -37,6 +48,16 @@ public sealed class HandoffLifecycle(HandoffState state, TenantGenesys genesys, 
         }
         catch (GenesysApiException e) when (e.Status == HttpStatusCode.NotFound)
         {
+            // Genesys may not serve a conversation it has just created (Corrections 5): inside the grace window a 404
+            // means "not yet", and the session is looked at again soon; after it, the conversation is gone.
+            var startedAt = session.StartedAt ?? session.UpdatedAt;
+            if (time.GetUtcNow() - startedAt < options.Value.ReadableGracePeriod)
+            {
+                HandoffMetrics.NotYetReadable.Inc();
+                RecheckLater(tenant, genesysConversationId, source);
+                return true;
+            }
+
             await EndedAsync(tenant, genesysConversationId, "genesys-conversation-gone", source, cancellationToken);
             return false;
         }
@@ -53,6 +74,34 @@ public sealed class HandoffLifecycle(HandoffState state, TenantGenesys genesys, 
         }
 
         return true;
+    }
+
+    private void RecheckLater(TenantKey tenant, string genesysConversationId, string source)
+    {
+        var key = $"{tenant}/{genesysConversationId}";
+        if (_rechecks.Count >= options.Value.MaxPendingRechecks || !_rechecks.TryAdd(key, 0))
+        {
+            return; // already pending, or too many at once: the poller looks at every active session anyway
+        }
+
+        _ = Task.Run(async () =>
+        {
+            var stopping = lifetime.ApplicationStopping;
+            try
+            {
+                await Task.Delay(options.Value.ReadableRecheckDelay, time, stopping);
+                _rechecks.TryRemove(key, out _);
+                await ReconcileAsync(tenant, genesysConversationId, source, stopping);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stopping.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Could not look at Genesys conversation {GenesysConversationId} again; the poller will", genesysConversationId);
+            }
+            finally
+            {
+                _rechecks.TryRemove(key, out _);
+            }
+        }, CancellationToken.None);
     }
 
     /// <summary>A human agent has the conversation: <c>connected</c>, once, and the time it took.</summary>

@@ -36,6 +36,15 @@ internal static class HandoffMetrics
         "Customer messages, typing and receipts sent into Genesys conversations, by kind and outcome (sent, duplicate, inactive, failed).",
         new CounterConfiguration { LabelNames = ["kind", "outcome"] });
 
+    public static readonly Counter NotYetReadable = Metrics.CreateCounter(
+        "polyai_messaging_handoff_not_yet_readable_total",
+        "GET conversation answered 404 inside the grace window after a handoff started: not readable yet, looked at again.");
+
+    public static readonly Counter Resends = Metrics.CreateCounter(
+        "polyai_messaging_handoff_resends_total",
+        "Customer messages whose send to Genesys had an uncertain outcome (timeout, 5xx), by what reconciliation found: present (not sent again) or absent (sent again).",
+        new CounterConfiguration { LabelNames = ["found"] });
+
     static HandoffMetrics()
     {
         // Every known series exists from the start, so dashboards and rate() see zeros, not missing families.
@@ -54,6 +63,8 @@ internal static class HandoffMetrics
             Lifecycle.WithLabels(status);
         }
 
+        Resends.WithLabels("present");
+        Resends.WithLabels("absent");
         foreach (var kind in (string[])["message", "typing", "receipt"])
         {
             foreach (var outcome in (string[])["sent", "duplicate", "inactive", "failed"])

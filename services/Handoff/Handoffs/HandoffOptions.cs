@@ -22,6 +22,25 @@ public sealed class HandoffOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
     public TimeSpan NotificationsReconnectDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long after a handoff starts a 404 from GET conversation means "not readable yet" rather than "gone":
+    /// Genesys may create the conversation after it answered the first message (Corrections 5).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan ReadableGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How soon a conversation that was not readable yet is looked at again.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan ReadableRecheckDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Bound on sessions waiting for such a second look at once; beyond it the poller covers them.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxPendingRechecks { get; set; } = 10_000;
+
+    /// <summary>Sends of one customer message in one call when Genesys' answers leave it unknown whether it arrived.</summary>
+    [Range(1, 5)]
+    public int MaxSendAttempts { get; set; } = 2;
+
     /// <summary>Message ids and receipts remembered per session for idempotent forwards and receipts.</summary>
     [Range(10, 10_000)]
     public int MaxRememberedIds { get; set; } = 500;

@@ -22,6 +22,7 @@ public sealed class HandoffRpc(
     TenantGenesys genesys,
     Availability availability,
     NotificationWatcher watcher,
+    CustomerMessages customerMessages,
     IOptions<HandoffOptions> options,
     TimeProvider time,
     ILogger<HandoffRpc> logger) : V1.Handoff.HandoffBase
@@ -51,7 +52,8 @@ public sealed class HandoffRpc(
         using var _ = await LockAsync(tenant, conversationId, ct);
 
         var link = await Store(() => state.LinkAsync(tenant, conversationId, ct));
-        if (link is not null && link.StartMessageId == messageId)
+        var resumingSend = link is { Outcome: ConversationLink.Sending } && link.StartMessageId == messageId;
+        if (link is not null && link.StartMessageId == messageId && !resumingSend)
         {
             logger.LogInformation("StartHandoff repeated for message {MessageId}; answering as before", messageId);
             return link.Outcome == HandoffStatus.Unavailable
@@ -89,16 +91,23 @@ public sealed class HandoffRpc(
             return new StartHandoffResponse { Outcome = StartHandoffResponse.Types.Outcome.Unavailable, Detail = "No agent is on queue." };
         }
 
-        NormalizedMessage sent;
+        // The link is written before the send (Corrections 6): a retry after a send with no clear answer finds it and
+        // looks for the conversation the first try may have started instead of sending the message again.
+        if (!resumingSend)
+        {
+            await Store(() => state.SaveLinkAsync(new ConversationLink(tenant, conversationId, ConversationLink.Sending, messageId, null, time.GetUtcNow()), ct));
+        }
+
         string genesysId;
         try
         {
-            sent = await connection.Client.OpenMessaging.SendMessageAsync(
-                connection.IntegrationId, FirstMessage(request, conversationId, messageId), prefetchConversationId: true, ct);
-            genesysId = sent.ConversationId is { Length: > 0 } prefetched
-                ? prefetched
-                : (await connection.Client.Conversations.GetMessageDetailsAsync(sent.Id ?? string.Empty, ct)).ConversationId
-                  ?? throw new GenesysResponseException("GetMessageDetails", System.Net.HttpStatusCode.OK, "no conversationId", null);
+            genesysId = (resumingSend ? await CustomerMessages.StartedConversationAsync(connection, queueId, conversationId, ct) : null)
+                ?? await SendFirstMessageAsync(connection, request, conversationId, messageId, queueId, ct);
+        }
+        catch (UncertainSendException e)
+        {
+            HandoffMetrics.Forwarded.WithLabels("message", "failed").Inc();
+            throw new RpcException(new Status(StatusCode.Unavailable, $"{e.Message} Retry: the retry checks Genesys before it sends again."));
         }
         catch (Exception e) when (IsGenesysFailure(e))
         {
@@ -295,12 +304,54 @@ public sealed class HandoffRpc(
             Channel = new InboundChannel { MessageId = messageId, Time = TimeOf(sentAt), From = Customer(conversationId) },
             Text = text,
         };
-        await GenesysCall(() => connection.Client.OpenMessaging.SendMessageAsync(connection.IntegrationId, message, prefetchConversationId: false, ct), "send the message", "message");
-        var limit = options.Value.MaxRememberedIds;
-        await Store(() => state.UpdateSessionAsync(connection.Tenant.Key, session.SessionId, current => current is null || current.ForwardedMessageIds.Contains(messageId)
-            ? null
-            : current with { ForwardedMessageIds = HandoffSession.Bounded([.. current.ForwardedMessageIds, messageId], limit), UpdatedAt = time.GetUtcNow() }, ct));
+        try
+        {
+            await Store(() => GenesysCall(async () =>
+            {
+                await customerMessages.SendAsync(connection, session, message, ct);
+                return true;
+            }, "send the message", "message"));
+        }
+        catch (UncertainSendException e)
+        {
+            HandoffMetrics.Forwarded.WithLabels("message", "failed").Inc();
+            throw new RpcException(new Status(StatusCode.Unavailable, $"{e.Message} Retry: the retry checks Genesys before it sends again."));
+        }
+
         HandoffMetrics.Forwarded.WithLabels("message", "sent").Inc();
+    }
+
+    /// <summary>Sends the first message and answers the conversation it joined or started, sending it again only when
+    /// Genesys' answer was unclear and the queue shows no conversation of the customer.</summary>
+    private async Task<string> SendFirstMessageAsync(TenantConnection connection, StartHandoffRequest request, string conversationId, string messageId, string queueId, CancellationToken ct)
+    {
+        var message = FirstMessage(request, conversationId, messageId);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var sent = await connection.Client.OpenMessaging.SendMessageAsync(connection.IntegrationId, message, prefetchConversationId: true, ct);
+                return sent.ConversationId is { Length: > 0 } prefetched
+                    ? prefetched
+                    : (await connection.Client.Conversations.GetMessageDetailsAsync(sent.Id ?? string.Empty, ct)).ConversationId
+                      ?? throw new GenesysResponseException("GetMessageDetails", System.Net.HttpStatusCode.OK, "no conversationId", null);
+            }
+            catch (Exception e) when (CustomerMessages.IsUncertain(e) && !ct.IsCancellationRequested)
+            {
+                logger.LogWarning("Sending the first message to Genesys had no clear answer ({Outcome}); looking for the conversation it may have started", e.GetType().Name);
+                if (await CustomerMessages.StartedConversationAsync(connection, queueId, conversationId, ct) is { } started)
+                {
+                    HandoffMetrics.Resends.WithLabels("present").Inc();
+                    return started;
+                }
+
+                HandoffMetrics.Resends.WithLabels("absent").Inc();
+                if (attempt >= options.Value.MaxSendAttempts)
+                {
+                    throw new UncertainSendException(messageId, e);
+                }
+            }
+        }
     }
 
     private InboundOpenMessage FirstMessage(StartHandoffRequest request, string conversationId, string messageId)

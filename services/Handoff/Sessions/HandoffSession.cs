@@ -56,6 +56,12 @@ public sealed record HandoffSession(
     /// <summary>Our message ids already sent into the Genesys conversation (bounded): a retried forward sends nothing.</summary>
     public IReadOnlyList<string> ForwardedMessageIds { get; init; } = [];
 
+    /// <summary>
+    /// Our message ids whose send was started but not confirmed (bounded): written before the send, so a retry after a
+    /// timeout or 5xx first asks Genesys whether the message arrived instead of sending it again (Corrections 6).
+    /// </summary>
+    public IReadOnlyList<string> PendingMessageIds { get; init; } = [];
+
     /// <summary>Genesys message ids already receipted (bounded, <c>{id}:{status}</c>).</summary>
     public IReadOnlyList<string> ReportedReceipts { get; init; } = [];
 

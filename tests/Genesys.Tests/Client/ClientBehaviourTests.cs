@@ -146,10 +146,25 @@ public sealed class ClientBehaviourTests : IDisposable
     }
 
     [Fact]
-    public async Task An_inbound_message_is_resent_unchanged_after_a_gateway_error_so_genesys_sees_the_same_message_id()
+    public async Task An_inbound_message_is_not_resent_after_a_gateway_error_because_genesys_may_have_it()
     {
+        // Genesys does not document dropping a resent (messageId, time) (Corrections 6): the caller reconciles first.
         _stub.Respond = (_, attempt) => Task.FromResult(attempt == 1
             ? StubGenesys.Json(HttpStatusCode.ServiceUnavailable, """{"message":"busy","code":"service.unavailable","status":503}""")
+            : StubGenesys.Json(HttpStatusCode.OK, """{"id":"g-1","conversationId":"conv-1","type":"Text"}"""));
+        using var client = StubGenesys.Client(_stub);
+
+        var error = await Assert.ThrowsAsync<GenesysApiException>(() => client.OpenMessaging.SendMessageAsync("int-1", Message("m-42", "I want a human"), prefetchConversationId: true));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, error.Status);
+        Assert.Single(_stub.ApiRequests);
+    }
+
+    [Fact]
+    public async Task An_inbound_message_refused_with_429_is_sent_again_unchanged()
+    {
+        _stub.Respond = (_, attempt) => Task.FromResult(attempt == 1
+            ? StubGenesys.Json(HttpStatusCode.TooManyRequests, """{"message":"slow down","code":"too.many.requests","status":429}""")
             : StubGenesys.Json(HttpStatusCode.OK, """{"id":"g-1","conversationId":"conv-1","type":"Text"}"""));
         using var client = StubGenesys.Client(_stub);
 
@@ -159,7 +174,6 @@ public sealed class ClientBehaviourTests : IDisposable
         var sent = _stub.ApiRequests;
         Assert.Equal(2, sent.Count);
         Assert.Equal(sent[0].Body, sent[1].Body);
-        Assert.Equal("m-42", JsonDocument.Parse(sent[1].Body).RootElement.GetProperty("channel").GetProperty("messageId").GetString());
         Assert.Equal("?prefetchConversationId=true", sent[1].Uri.Query);
     }
 

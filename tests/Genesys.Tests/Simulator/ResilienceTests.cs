@@ -57,7 +57,7 @@ public sealed class ResilienceTests(SimulatorFixture sim) : IClassFixture<Simula
     }
 
     [Fact]
-    public async Task Reads_and_inbound_messages_are_retried_through_5xx_but_creates_are_not()
+    public async Task Reads_are_retried_through_5xx_but_inbound_messages_and_creates_are_not()
     {
         var world = sim.Control.SeedWorld(new WorldSeed(new Uri("http://127.0.0.1:9/hook"), "webhook-secret-0123456789")
         {
@@ -71,13 +71,14 @@ public sealed class ResilienceTests(SimulatorFixture sim) : IClassFixture<Simula
         sim.Control.AddFault(new FaultRule { Method = "GET", PathPattern = "^/api/v2/routing/queues/", Status = 503, Times = 2 });
         Assert.Equal(world.QueueId, (await admin.Routing.GetQueueAsync(world.QueueId)).Id);
 
-        sim.Control.AddFault(new FaultRule { PathPattern = "/inbound/open/message$", Status = 502, Times = 1 });
-        var sent = await provider.OpenMessaging.SendMessageAsync(world.IntegrationId, new OpenMessaging.InboundOpenMessage
+        sim.Control.AddFault(new FaultRule { PathPattern = "/inbound/open/message$", Status = 502, AfterProcessing = true, Times = 1 });
+        var gateway = await Assert.ThrowsAsync<GenesysApiException>(() => provider.OpenMessaging.SendMessageAsync(world.IntegrationId, new OpenMessaging.InboundOpenMessage
         {
             Channel = new OpenMessaging.InboundChannel { MessageId = "retry-1", Time = DateTimeOffset.UtcNow, From = new OpenMessaging.InboundParty { Id = "u-retry" } },
-            Text = "hello after a 502",
-        });
-        Assert.Equal("retry-1", sent.Channel?.MessageId);
+            Text = "hello through a 502",
+        }));
+        Assert.Equal(HttpStatusCode.BadGateway, gateway.Status);
+        Assert.Single(sim.Control.Received("message"), m => (string?)m.Body["channel"]?["from"]?["id"] == "u-retry"); // it arrived, once
 
         var name = SimulatorFixture.Unique("Not twice");
         sim.Control.AddFault(new FaultRule { Method = "POST", PathPattern = "^/api/v2/routing/queues$", Status = 504, Times = 1 });

@@ -39,6 +39,15 @@ internal static class AnalyticsApi
             metrics = [.. Metrics];
         }
 
+        // detailMetrics (oWaiting, oInteracting, oAlerting): the point also lists the conversations behind the count.
+        var details = (body["detailMetrics"] as JsonArray)?.Select(String).OfType<string>().ToList() ?? [];
+        if (details.FirstOrDefault(m => m is not ("oWaiting" or "oInteracting" or "oAlerting")) is { } badDetail)
+        {
+            return GenesysErrors.BadRequest($"Invalid detail metric {badDetail}");
+        }
+
+        metrics = [.. metrics.Union(details)];
+
         var predicates = Predicates(filter).ToList();
         var queueIds = predicates.Where(p => p.Dimension == "queueId").Select(p => p.Value).Distinct().ToList();
         if (queueIds.Count == 0)
@@ -65,13 +74,13 @@ internal static class AnalyticsApi
                 var mediaMetrics = metrics.Where(m => !UserMetrics.Contains(m)).ToList();
                 if (!perMediaType && mediaType is null && userMetrics.Count > 0)
                 {
-                    results.Add(Group(org, queue, null, userMetrics));
+                    results.Add(Group(org, queue, null, userMetrics, details));
                 }
 
                 var inMediaGroup = perMediaType ? metrics : mediaMetrics;
                 if (inMediaGroup.Count > 0 && (mediaType is null or "message"))
                 {
-                    results.Add(Group(org, queue, "message", inMediaGroup));
+                    results.Add(Group(org, queue, "message", inMediaGroup, details));
                 }
             }
 
@@ -82,7 +91,7 @@ internal static class AnalyticsApi
     private static readonly HashSet<string> UserMetrics =
         ["oActiveUsers", "oMemberUsers", "oOffQueueUsers", "oOnQueueUsers", "oUserPresences", "oUserRoutingStatuses"];
 
-    private static JsonObject Group(Org org, Queue queue, string? mediaType, IReadOnlyList<string> metrics)
+    private static JsonObject Group(Org org, Queue queue, string? mediaType, IReadOnlyList<string> metrics, IReadOnlyList<string> details)
     {
         var group = new JsonObject { ["queueId"] = queue.Id };
         if (mediaType is not null)
@@ -102,6 +111,11 @@ internal static class AnalyticsApi
                 }
 
                 point["stats"] = new JsonObject { ["count"] = count };
+                if (details.Contains(metric))
+                {
+                    point["observations"] = Observations(org, queue, metric);
+                }
+
                 data.Add(point);
             }
         }
@@ -130,6 +144,31 @@ internal static class AnalyticsApi
             }
         }
     }
+
+    /// <summary>The conversations behind a detail metric (ObservationValue: observationDate, conversationId, addressFrom…).</summary>
+    private static JsonArray Observations(Org org, Queue queue, string metric) =>
+        new(org.Conversations.Values
+            .Where(c => c.QueueId == queue.Id && !c.Ended)
+            .Where(c => metric switch
+            {
+                "oWaiting" => c.Agent is null,
+                "oAlerting" => c.Agent is { State: "alerting" },
+                _ => c.Agent is { State: "connected" },
+            })
+            .OrderBy(c => c.StartTime)
+            .Select(c => (JsonNode)new JsonObject
+            {
+                ["observationDate"] = Iso.Format(c.StartTime),
+                ["conversationId"] = c.Id,
+                ["sessionId"] = c.Id,
+                ["direction"] = "inbound",
+                ["participantName"] = c.CustomerNickname ?? c.Customer.Name,
+                ["addressFrom"] = c.CustomerId,
+                ["addressTo"] = c.IntegrationId,
+                ["userId"] = c.AgentUserId,
+                ["routingPriority"] = 0,
+            })
+            .ToArray());
 
     /// <summary>Counts for one metric; routing-status metrics have one point per status that has users.</summary>
     private static IEnumerable<(string? Qualifier, int Count)> Observe(Org org, Queue queue, string metric)

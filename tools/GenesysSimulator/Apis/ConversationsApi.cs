@@ -23,7 +23,8 @@ internal static class ConversationsApi
     {
         lock (org.Gate)
         {
-            return org.Conversations.TryGetValue(conversationId, out var conversation)
+            // Genesys may not serve a conversation it has just created (Corrections 5, probable).
+            return org.Conversations.TryGetValue(conversationId, out var conversation) && org.Now - conversation.StartTime >= org.Options.ConversationReadableDelay
                 ? Pages.Json(Org.ConversationJson(conversation))
                 : GenesysErrors.NotFound($"Conversation {conversationId} not found.");
         }

@@ -207,20 +207,24 @@ internal static class FlowsApi
                 return GenesysErrors.BadRequest($"Flow {flow} not found.");
             }
 
-            found.DatePublished = org.Now;
+            // Publishing is asynchronous (Corrections 7): the Operation starts PENDING_GENERATION and the flow shows its
+            // published version once AsyncCompletionDelay has passed.
+            found.PublishPendingUntil = org.Now + org.Options.AsyncCompletionDelay;
             return Pages.Json(new JsonObject
             {
                 ["id"] = Ids.Entity(),
-                ["complete"] = true,
+                ["complete"] = false,
                 ["actionName"] = "PUBLISH",
-                ["actionStatus"] = "SUCCEEDED",
-                ["result"] = FlowJson(org, found),
+                ["actionStatus"] = "PENDING_GENERATION",
+                ["user"] = null,
+                ["client"] = null,
             });
         }
     }
 
     private static JsonObject FlowJson(Org org, Flow flow)
     {
+        flow.PublishedAsOf(org.Now);
         var version = new JsonObject
         {
             ["id"] = $"{flow.Version}.0",

@@ -243,7 +243,7 @@ internal static class OpenMessagingApi
             {
                 var message = conversation.Messages.First(m => m.Id == id);
                 message.Receipts.Add((JsonObject)body.DeepClone());
-                message.Status = status == "Delivered" ? "delivered" : "failed";
+                message.Status = status == "Delivered" ? "delivery-success" : "delivery-failed"; // MessageData.status (Corrections 7)
                 if (status == "Failed")
                 {
                     conversation.ErrorInfo = String(reasons?.FirstOrDefault()?["message"]) ?? "Message delivery failed";

@@ -228,7 +228,7 @@ internal static class RoutingApi
                     return GenesysErrors.BadRequest($"Flow {flowId} not found.");
                 }
 
-                if (flow.DatePublished is null)
+                if (flow.PublishedAsOf(org.Now) is null)
                 {
                     return GenesysErrors.BadRequest($"Flow {flowId} has no published version.");
                 }

@@ -58,6 +58,12 @@ public sealed record FaultRule
     public int? RetryAfterSeconds { get; set; }
     public bool MalformedBody { get; set; }
     public int? Times { get; set; }
+
+    /// <summary>
+    /// The request is carried out first, then the answer is lost: replaced by <see cref="Status"/> (a 5xx that did
+    /// the work) or, with only <see cref="LatencyMs"/>, held back that long (a timeout for a client that gives up first).
+    /// </summary>
+    public bool AfterProcessing { get; set; }
 }
 
 /// <summary>What happens to the next outbound webhooks: <c>drop</c> (never sent) or <c>delay</c> (sent late).</summary>

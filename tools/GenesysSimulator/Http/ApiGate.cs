@@ -22,7 +22,14 @@ internal sealed class ApiGate(Org org, FaultBook faults)
         }
 
         context.Response.Headers["ININ-Correlation-Id"] = Guid.NewGuid().ToString("D");
-        if (faults.Take(context.Request.Method, path) is { } fault)
+        var fault = faults.Take(context.Request.Method, path);
+        if (fault is { AfterProcessing: true })
+        {
+            await ProcessThenLoseTheAnswerAsync(context, next, fault);
+            return;
+        }
+
+        if (fault is not null)
         {
             if (fault.LatencyMs > 0)
             {
@@ -44,8 +51,7 @@ internal sealed class ApiGate(Org org, FaultBook faults)
                     context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }
 
-                var code = status switch { 429 => "too.many.requests", 503 => "service.unavailable", 502 => "bad.gateway", 504 => "gateway.timeout", >= 500 => "internal.server.error", _ => "bad.request" };
-                await GenesysErrors.WriteAsync(context, status, code, $"Injected fault: {status}");
+                await GenesysErrors.WriteAsync(context, status, CodeOf(status), $"Injected fault: {status}");
                 return;
             }
         }
@@ -78,6 +84,48 @@ internal sealed class ApiGate(Org org, FaultBook faults)
 
         context.Items[ClientItem] = client;
         await next(context);
+    }
+
+    private static string CodeOf(int status) =>
+        status switch { 429 => "too.many.requests", 503 => "service.unavailable", 502 => "bad.gateway", 504 => "gateway.timeout", >= 500 => "internal.server.error", _ => "bad.request" };
+
+    // The work is done (the handler runs on a buffered response), then the client gets a 5xx or nothing in time.
+    private async Task ProcessThenLoseTheAnswerAsync(HttpContext context, RequestDelegate next, FaultRule fault)
+    {
+        var original = context.Response.Body;
+        using var buffer = new MemoryStream();
+        context.Response.Body = buffer;
+        try
+        {
+            var (client, problem) = Authenticate(context.Request.Headers.Authorization.ToString());
+            if (problem is null)
+            {
+                context.Items[ClientItem] = client;
+                await next(context);
+            }
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+
+        if (fault.Status is { } status)
+        {
+            context.Response.Clear();
+            await GenesysErrors.WriteAsync(context, status, CodeOf(status), $"Injected fault after processing: {status}");
+            return;
+        }
+
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(fault.LatencyMs), org.Time, org.Stopping);
+            buffer.Position = 0;
+            await buffer.CopyToAsync(original, context.RequestAborted);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            // The client gave up waiting, as intended.
+        }
     }
 
     private (OAuthClient? Client, (string Code, string Message)? Problem) Authenticate(string header)

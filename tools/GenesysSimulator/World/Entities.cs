@@ -118,6 +118,21 @@ internal sealed class Flow
     public string DivisionId { get; set; } = "";
     public int Version { get; set; }
     public DateTimeOffset? DatePublished { get; set; }
+
+    /// <summary>A publish under way (it completes asynchronously): when it takes effect.</summary>
+    public DateTimeOffset? PublishPendingUntil { get; set; }
+
+    /// <summary>The published time as of <paramref name="now"/>, applying a pending publish whose time has come.</summary>
+    public DateTimeOffset? PublishedAsOf(DateTimeOffset now)
+    {
+        if (PublishPendingUntil is { } at && at <= now)
+        {
+            DatePublished = at;
+            PublishPendingUntil = null;
+        }
+
+        return DatePublished;
+    }
 }
 
 internal sealed class FlowJob
@@ -158,7 +173,12 @@ internal sealed class ConversationMessage
     public required DateTimeOffset Time { get; init; }
     public required JsonObject Normalized { get; init; }
     public List<JsonObject> Receipts { get; } = [];
+
+    /// <summary>MessageData.status: queued, sent, failed, received, delivery-success, delivery-failed, read, removed, published.</summary>
     public string Status { get; set; } = "sent";
+
+    /// <summary>An inbound message the agent has been shown (its status stays <c>received</c>).</summary>
+    public bool DeliveredToAgent { get; set; }
 }
 
 internal sealed class Conversation

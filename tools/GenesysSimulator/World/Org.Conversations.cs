@@ -14,9 +14,11 @@ internal sealed partial class Org
     {
         lock (Gate)
         {
-            // (channel.messageId, channel.time) identifies a provider message: a retried send is answered with the
-            // message Genesys already has instead of a second copy.
-            if (inbound.ProviderMessageId is { } providerId
+            // Only with DedupeInboundMessages: (channel.messageId, channel.time) identifies a provider message and a
+            // retried send is answered with the message already received. Genesys does not document this
+            // (Corrections 6), so by default a resend is a second message, as the product must assume.
+            if (Options.DedupeInboundMessages
+                && inbound.ProviderMessageId is { } providerId
                 && Conversations.Values
                     .Where(c => c.IntegrationId == integration.Id && c.CustomerId == inbound.FromId)
                     .SelectMany(c => c.Messages.Select(m => (Conversation: c, Message: m)))
@@ -107,7 +109,7 @@ internal sealed partial class Org
     private void RouteThroughFlow(Conversation conversation, Integration integration)
     {
         var flow = Recipients.GetValueOrDefault(integration.Id)?.FlowId is { } flowId ? Flows.GetValueOrDefault(flowId) : null;
-        var queue = flow is { DatePublished: not null } ? Queues.Values.FirstOrDefault(q => q.Name == flow.TargetQueueName) : null;
+        var queue = flow?.PublishedAsOf(Now) is not null ? Queues.Values.FirstOrDefault(q => q.Name == flow.TargetQueueName) : null;
         if (queue is null)
         {
             Logger.LogWarning("Conversation {ConversationId}: integration {IntegrationId} has no published flow with an existing queue", conversation.Id, integration.Id);
@@ -178,7 +180,7 @@ internal sealed partial class Org
             EndParticipant(conversation, acd, "transfer");
         }
 
-        foreach (var message in conversation.Messages.Where(m => m.Direction == "Inbound" && m.Status == "received"))
+        foreach (var message in conversation.Messages.Where(m => m.Direction == "Inbound" && !m.DeliveredToAgent))
         {
             DeliverToAgent(conversation, message);
         }
@@ -190,7 +192,7 @@ internal sealed partial class Org
 
     private void DeliverToAgent(Conversation conversation, ConversationMessage message)
     {
-        message.Status = "delivered";
+        message.DeliveredToAgent = true;
         if (!Options.InboundReceiptWebhooks || !Integrations.TryGetValue(conversation.IntegrationId, out var integration))
         {
             return;
@@ -454,7 +456,7 @@ internal sealed partial class Org
                 {
                     ["messageId"] = m.Id,
                     ["messageURI"] = $"/api/v2/conversations/messages/{m.Id}/details",
-                    ["messageStatus"] = m.Status,
+                    ["messageStatus"] = MessageDetailsStatus(m.Status),
                     ["messageSegmentCount"] = 1,
                     ["messageTime"] = Iso.Format(m.Time),
                 })
@@ -475,4 +477,12 @@ internal sealed partial class Org
             ["selfUri"] = $"/api/v2/conversations/messages/{conversation.Id}",
         };
     }
+
+    /// <summary>A participant's <c>messages[].messageStatus</c> (MessageDetails) knows only queued, sent, failed and received.</summary>
+    private static string MessageDetailsStatus(string status) => status switch
+    {
+        "delivery-success" or "read" or "published" => "sent",
+        "delivery-failed" or "removed" => "failed",
+        _ => status,
+    };
 }

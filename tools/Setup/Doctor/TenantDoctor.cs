@@ -302,8 +302,17 @@ public sealed class TenantDoctor(
         var giveUp = time.GetUtcNow() + timings.RoundTripDeadline;
         while (true)
         {
-            var conversation = await tenantClient.Conversations.GetMessageConversationAsync(sent.ConversationId, ct);
-            if (conversation.Participants.Any(p => p.Queue?.Id == record.QueueId))
+            // A conversation Genesys has just created may not be readable yet (Corrections 5): a 404 means "look again".
+            MessageConversation? conversation = null;
+            try
+            {
+                conversation = await tenantClient.Conversations.GetMessageConversationAsync(sent.ConversationId, ct);
+            }
+            catch (GenesysApiException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+            {
+            }
+
+            if (conversation?.Participants.Any(p => p.Queue?.Id == record.QueueId) == true)
             {
                 return Pass(TestMessage, $"conversation {sent.ConversationId} reached queue {record.QueueId}", sent.ConversationId);
             }

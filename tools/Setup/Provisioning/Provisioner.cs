@@ -454,8 +454,8 @@ public sealed class Provisioner(
 
         if (flow is not null)
         {
-            await admin.Architect.PublishFlowAsync(flow.Id!, cancellationToken: ct);
-            Report("flow", Outcomes.Updated, $"'{flow.Name}' published", flow.Id);
+            var published = await admin.Architect.PublishFlowAndWaitAsync(flow.Id!, timings.FlowDeadline, timings.PollInterval, ct);
+            Report("flow", Outcomes.Updated, $"'{flow.Name}' published (version {published.PublishedVersion!.Id})", flow.Id);
             return flow.Id;
         }
 
