@@ -445,7 +445,14 @@ internal sealed partial class Org
                 json["toAddress"] = new JsonObject { ["addressNormalized"] = conversation.IntegrationId };
                 if (conversation.CustomAttributes is not null)
                 {
-                    json["attributes"] = conversation.CustomAttributes.DeepClone();
+                    // Participant attributes are string → string (Corrections 9): what is not a string is shown as text.
+                    var attributes = new JsonObject();
+                    foreach (var (name, value) in conversation.CustomAttributes)
+                    {
+                        attributes[name] = value is JsonValue v && v.TryGetValue<string>(out var text) ? text : value?.ToJsonString();
+                    }
+
+                    json["attributes"] = attributes;
                 }
             }
 
