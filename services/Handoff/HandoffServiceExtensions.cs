@@ -16,6 +16,7 @@ public static class HandoffServiceExtensions
 
         // Per-tenant Genesys clients (GenesysClientFactory.Create); retries and timeouts from section "Genesys".
         builder.Services.AddOptions<GenesysClientOptions>().BindConfiguration(GenesysClientOptions.SectionName);
+        builder.Services.AddSingleton<IGenesysRequestBudget, RequestBudget>();
         builder.Services.AddGenesysClient();
         builder.Services.AddSingleton<TenantGenesys>();
         builder.Services.AddSingleton<Availability>();

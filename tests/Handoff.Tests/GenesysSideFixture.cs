@@ -81,6 +81,7 @@ public abstract class GenesysSideFixture : IAsyncLifetime
             web.UseSetting("Tenancy:CacheTtl", "00:00:00");
             web.UseSetting("Handoff:AvailabilityCacheTtl", "00:00:00");
             web.UseSetting("Handoff:ReadableRecheckDelay", "00:00:00.100");
+            web.UseSetting("Handoff:GenesysRequestsPerMinute", "100000"); // as the simulator's limit here
             web.UseSetting("Genesys:RetryBaseDelay", "00:00:00.050");
             web.UseSetting("Genesys:AttemptTimeout", "00:00:01"); // an answer held back longer is a timeout
             foreach (var (key, value) in Settings)

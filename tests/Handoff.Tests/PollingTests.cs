@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using PolyAi.Messaging.GenesysSimulator;
 using PolyAi.Messaging.Handoff.V1;
 using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Testing;
 
 namespace PolyAi.Messaging.Handoff.Tests;
 
@@ -31,5 +32,61 @@ public sealed class PollingTests(PollingFixture fixture)
         Assert.Equal("poll", session!.Value.GetProperty("endDetectedBy").GetString());
         var active = await fixture.ReadStateAsync("handoff/active-sessions");
         Assert.DoesNotContain(active!.Value.GetProperty("sessions").EnumerateArray(), s => s.GetProperty("genesysConversationId").GetString() == genesysId);
+    }
+
+    [Fact]
+    public async Task Polling_reads_one_queue_observation_per_round_and_a_conversation_only_when_it_left_the_queue()
+    {
+        var world = await fixture.NewWorldAsync(new AgentScript { Manual = true });
+        var firstMinute = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60;
+        var genesysIds = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            var start = await fixture.Handoff.StartHandoffAsync(new StartHandoffRequest
+            {
+                Tenant = world.Proto, ConversationId = $"conv-{Guid.NewGuid():N}"[..17], MessageId = "m1", Text = "A person, please",
+                Time = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+            });
+            genesysIds.Add(start.GenesysConversationId);
+        }
+
+        // Wait until every conversation is readable and one sweep has run since: from then on nothing changes.
+        var readableAt = DateTimeOffset.UtcNow + GenesysSideFixture.ReadableDelay;
+        var calls = fixture.Genesys.Control;
+        await Eventually.Until(
+            () => Task.FromResult(calls.ApiCalls(world.Genesys.ClientId).Count(c => c.Path.EndsWith("/observations/query", StringComparison.Ordinal) && c.At > readableAt + TimeSpan.FromSeconds(1))),
+            n => n >= 1,
+            "a queue sweep after the conversations became readable");
+        var quiet = calls.ApiCalls(world.Genesys.ClientId).Count;
+        await Eventually.Until(
+            () => Task.FromResult(calls.ApiCalls(world.Genesys.ClientId).Skip(quiet).Count(c => c.Path.EndsWith("/observations/query", StringComparison.Ordinal))),
+            n => n >= 5,
+            "five more queue sweeps");
+
+        var during = calls.ApiCalls(world.Genesys.ClientId).Skip(quiet).ToList();
+        Assert.DoesNotContain(during, c => c.Method == "GET" && c.Path.StartsWith("/api/v2/conversations/messages/", StringComparison.Ordinal));
+
+        // One conversation ends: only it is read, and its end is published.
+        var ended = genesysIds[7];
+        var before = calls.ApiCalls(world.Genesys.ClientId).Count;
+        Assert.True(calls.End(ended));
+        await Eventually.Until(
+            async () => (await fixture.ReadStateAsync(HandoffFixture.SessionKey(world.Tenant, ended)))?.GetProperty("status").GetString(),
+            status => status == HandoffStatus.Ended,
+            "the ended conversation's session");
+        var reads = calls.ApiCalls(world.Genesys.ClientId).Skip(before)
+            .Where(c => c.Method == "GET" && c.Path.StartsWith("/api/v2/conversations/messages/", StringComparison.Ordinal)).ToList();
+        Assert.All(reads, c => Assert.Equal($"/api/v2/conversations/messages/{ended}", c.Path));
+        Assert.NotEmpty(reads);
+
+        // Every one of those calls was charged to the tenant's shared budget (leases are taken before calls are made).
+        var taken = 0;
+        for (var minute = firstMinute; minute <= DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60; minute++)
+        {
+            var key = $"handoff/budget/{Uri.EscapeDataString($"{fixture.Genesys.BaseUrl.Authority}|{world.Genesys.ClientId}")}/{minute}";
+            taken += (await fixture.ReadStateAsync(key))?.GetProperty("taken").GetInt32() ?? 0;
+        }
+
+        Assert.InRange(calls.ApiCalls(world.Genesys.ClientId).Count, 1, taken);
     }
 }

@@ -94,6 +94,6 @@ public sealed class GenesysClient : IDisposable
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<GenesysClient>();
         var http = GenesysHttp.CreateHttpClient(options, primaryHandler, time, logger);
         var tokens = new AccessTokenCache(ct => OAuthToken.FetchAsync(http, environment, credentials, time, logger, ct), time, logger);
-        return (new GenesysTransport(() => http, environment, tokens, time, logger), http);
+        return (new GenesysTransport(() => http, environment, tokens, time, logger, GenesysTransportKeys.Budget(environment, credentials)), http);
     }
 }

@@ -35,7 +35,7 @@ public sealed class GenesysClientFactory
         ArgumentNullException.ThrowIfNull(credentials);
         var tokens = _tokens.GetOrAdd(CacheKey(environment, credentials), _ => new AccessTokenCache(
             ct => OAuthToken.FetchAsync(NewHttpClient(), environment, credentials, _time, _logger, ct), _time, _logger));
-        return new GenesysClient(new GenesysTransport(NewHttpClient, environment, tokens, _time, _logger), credentials);
+        return new GenesysClient(new GenesysTransport(NewHttpClient, environment, tokens, _time, _logger, GenesysTransportKeys.Budget(environment, credentials)), credentials);
     }
 
     /// <summary>The client for the org configured in <see cref="GenesysClientOptions"/> (single-tenant tools).</summary>
@@ -79,6 +79,8 @@ public static class GenesysServiceCollectionExtensions
         services.TryAddSingleton<GenesysClientFactory>();
         services.TryAddSingleton(sp => sp.GetRequiredService<GenesysClientFactory>().CreateDefault());
         services.TryAddTransient(sp => new GenesysMetricsHandler(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddTransient(sp => new GenesysBudgetHandler(sp.GetService<IGenesysRequestBudget>()));
+        GenesysBudgetHandler.ExportKnownSeries();
 
         var http = services.AddHttpClient(GenesysHttp.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         http.AddResilienceHandler("genesys", (pipeline, context) =>
@@ -90,6 +92,7 @@ public static class GenesysServiceCollectionExtensions
                 context.ServiceProvider.GetRequiredService<ILogger<GenesysClient>>());
         });
         http.AddHttpMessageHandler<GenesysMetricsHandler>();
+        http.AddHttpMessageHandler<GenesysBudgetHandler>(); // innermost: every attempt, retries included, is charged
         return http;
     }
 }
@@ -103,4 +106,10 @@ internal sealed class GenesysClientOptionsValidator : IValidateOptions<GenesysCl
             .ToList();
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+}
+
+internal static class GenesysTransportKeys
+{
+    /// <summary>Environment and OAuth client id: what Genesys counts requests against (no secret in it).</summary>
+    public static string Budget(GenesysEnvironment environment, GenesysCredentials credentials) => $"{environment.ApiBaseUri.Authority}|{credentials.ClientId}";
 }

@@ -21,6 +21,9 @@ internal static class GenesysHttp
     /// <summary>Tells the resilience pipeline and the metrics handler which operation a request is.</summary>
     public static readonly HttpRequestOptionsKey<GenesysEndpoint> EndpointKey = new("genesys.endpoint");
 
+    /// <summary>The OAuth client an API request is made as, for <see cref="IGenesysRequestBudget"/>.</summary>
+    public static readonly HttpRequestOptionsKey<string> BudgetKey = new("genesys.budget-key");
+
     private const int MaxExcerpt = 300;
 
     /// <summary>The chain a client without DI uses: resilience (total timeout → retry → attempt timeout) → metrics → network.</summary>

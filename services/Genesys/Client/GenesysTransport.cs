@@ -14,9 +14,10 @@ internal sealed class GenesysTransport
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
 
-    public GenesysTransport(Func<HttpClient> http, GenesysEnvironment environment, AccessTokenCache tokens, TimeProvider time, ILogger logger)
+    public GenesysTransport(Func<HttpClient> http, GenesysEnvironment environment, AccessTokenCache tokens, TimeProvider time, ILogger logger, string budgetKey)
     {
         _http = http;
+        BudgetKey = budgetKey;
         Environment = environment;
         _tokens = tokens;
         _time = time;
@@ -24,6 +25,9 @@ internal sealed class GenesysTransport
     }
 
     public GenesysEnvironment Environment { get; }
+
+    /// <summary>Which OAuth client's request budget the API calls are charged to.</summary>
+    public string BudgetKey { get; }
 
     public TimeProvider Time => _time;
 
@@ -107,6 +111,7 @@ internal sealed class GenesysTransport
         }
 
         request.Options.Set(GenesysHttp.EndpointKey, endpoint);
+        request.Options.Set(GenesysHttp.BudgetKey, BudgetKey);
         var started = _time.GetTimestamp();
         var response = await GenesysHttp.SendAsync(_http(), request, endpoint, cancellationToken);
         _logger.LogDebug(

@@ -54,7 +54,7 @@ public sealed class HandoffLifecycle(
             if (time.GetUtcNow() - startedAt < options.Value.ReadableGracePeriod)
             {
                 HandoffMetrics.NotYetReadable.Inc();
-                RecheckLater(tenant, genesysConversationId, source);
+                RecheckLater(tenant, genesysConversationId, source, time.GetUtcNow() - startedAt);
                 return true;
             }
 
@@ -76,8 +76,11 @@ public sealed class HandoffLifecycle(
         return true;
     }
 
-    private void RecheckLater(TenantKey tenant, string genesysConversationId, string source)
+    /// <param name="unreadableFor">How long the conversation has not been readable: the next look waits as long
+    /// (at least <see cref="HandoffOptions.ReadableRecheckDelay"/>), so a slow one costs a few reads, not one a second.</param>
+    private void RecheckLater(TenantKey tenant, string genesysConversationId, string source, TimeSpan unreadableFor)
     {
+        var delay = unreadableFor > options.Value.ReadableRecheckDelay ? unreadableFor : options.Value.ReadableRecheckDelay;
         var key = $"{tenant}/{genesysConversationId}";
         if (_rechecks.Count >= options.Value.MaxPendingRechecks || !_rechecks.TryAdd(key, 0))
         {
@@ -87,9 +90,10 @@ public sealed class HandoffLifecycle(
         _ = Task.Run(async () =>
         {
             var stopping = lifetime.ApplicationStopping;
+            using var housekeeping = GenesysCallPriority.Housekeeping();
             try
             {
-                await Task.Delay(options.Value.ReadableRecheckDelay, time, stopping);
+                await Task.Delay(delay, time, stopping);
                 _rechecks.TryRemove(key, out _);
                 await ReconcileAsync(tenant, genesysConversationId, source, stopping);
             }

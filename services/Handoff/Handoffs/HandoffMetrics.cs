@@ -45,6 +45,14 @@ internal static class HandoffMetrics
         "Customer messages whose send to Genesys had an uncertain outcome (timeout, 5xx), by what reconciliation found: present (not sent again) or absent (sent again).",
         new CounterConfiguration { LabelNames = ["found"] });
 
+    public static readonly Counter BudgetTaken = Metrics.CreateCounter(
+        "polyai_messaging_handoff_genesys_budget_taken_total",
+        "Genesys requests this replica took from its tenants' shared per-minute budgets (in leases).");
+
+    public static readonly Counter QueueSweeps = Metrics.CreateCounter(
+        "polyai_messaging_handoff_queue_sweeps_total",
+        "Queue observations read to reconcile every open session of a queue in one Genesys call.");
+
     static HandoffMetrics()
     {
         // Every known series exists from the start, so dashboards and rate() see zeros, not missing families.

@@ -41,6 +41,22 @@ public sealed class HandoffOptions
     [Range(1, 5)]
     public int MaxSendAttempts { get; set; } = 2;
 
+    /// <summary>What Genesys allows one OAuth client a minute (client credentials: 300; support can change it).</summary>
+    [Range(1, 100_000)]
+    public int GenesysRequestsPerMinute { get; set; } = 300;
+
+    /// <summary>Share of the minute's requests customer calls may use (the rest is headroom for other tools of the org).</summary>
+    [Range(0.1, 1.0)]
+    public double CustomerShare { get; set; } = 0.9;
+
+    /// <summary>Share of the minute's requests housekeeping (end detection, reconciliation) may use at most.</summary>
+    [Range(0.0, 1.0)]
+    public double HousekeepingShare { get; set; } = 0.5;
+
+    /// <summary>Requests a replica takes from the shared budget at a time (one state write per lease).</summary>
+    [Range(1, 100)]
+    public int BudgetLeaseSize { get; set; } = 10;
+
     /// <summary>Message ids and receipts remembered per session for idempotent forwards and receipts.</summary>
     [Range(10, 10_000)]
     public int MaxRememberedIds { get; set; } = 500;

@@ -286,6 +286,7 @@ public sealed class HandoffRpc(
     /// </summary>
     private async Task CatchUpAsync(ActiveSession session, CancellationToken ct)
     {
+        using var housekeeping = GenesysCallPriority.Housekeeping();
         try
         {
             await lifecycle.ReconcileAsync(session.Tenant, session.GenesysConversationId, DetectionSources.Poll, ct);
@@ -473,13 +474,14 @@ public sealed class HandoffRpc(
     }
 
     private static bool IsGenesysFailure(Exception e) =>
-        e is GenesysApiException or GenesysResponseException or TimeoutException or HttpRequestException;
+        e is GenesysApiException or GenesysResponseException or TimeoutException or HttpRequestException or GenesysBudgetExceededException;
 
     /// <summary>What went wrong, without anything secret: status, Genesys code and correlation id.</summary>
     private static string Describe(Exception e) => e switch
     {
         GenesysApiException api => $"{(int)api.Status} {api.Code} (correlation {api.CorrelationId})",
         GenesysResponseException => "malformed Genesys response",
+        GenesysBudgetExceededException => "the tenant's Genesys request budget for this minute is spent",
         TimeoutException => "timed out",
         _ => "network error",
     };

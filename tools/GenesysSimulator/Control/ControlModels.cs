@@ -88,3 +88,6 @@ public sealed record WebhookDelivery(
     string Signature,
     IReadOnlyList<DeliveryAttempt> Attempts,
     string Outcome);
+
+/// <summary>One authenticated Platform API call as the simulator answered it.</summary>
+public sealed record ApiCall(string ClientId, string Method, string Path, int Status, DateTimeOffset At);

@@ -84,6 +84,9 @@ public sealed class SimulatorControl
 
     public void ClearWebhookFaults() => _org.Webhooks.ClearFaults();
 
+    /// <summary>The API calls made as one OAuth client (the newest 100,000 of all clients are kept), oldest first.</summary>
+    public IReadOnlyList<ApiCall> ApiCalls(string clientId) => _org.ApiCalls(clientId);
+
     /// <summary>Every token issued so far answers 401 from now on.</summary>
     public void ExpireAllTokens() => _org.ExpireAllTokens();
 

@@ -83,7 +83,14 @@ internal sealed class ApiGate(Org org, FaultBook faults)
         }
 
         context.Items[ClientItem] = client;
-        await next(context);
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            org.LogApiCall(client!.Id, context.Request.Method, path, context.Response.StatusCode);
+        }
     }
 
     private static string CodeOf(int status) =>

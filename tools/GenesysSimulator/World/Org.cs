@@ -98,6 +98,31 @@ internal sealed partial class Org
         }
     }
 
+    private const int MaxApiCallLog = 100_000;
+    private readonly Queue<ApiCall> _apiCalls = new();
+
+    /// <summary>Remembers an authenticated API call (the newest 100,000) for the control API.</summary>
+    public void LogApiCall(string clientId, string method, string path, int status)
+    {
+        lock (Gate)
+        {
+            if (_apiCalls.Count >= MaxApiCallLog)
+            {
+                _apiCalls.Dequeue();
+            }
+
+            _apiCalls.Enqueue(new ApiCall(clientId, method, path, status, Now));
+        }
+    }
+
+    public IReadOnlyList<ApiCall> ApiCalls(string clientId)
+    {
+        lock (Gate)
+        {
+            return _apiCalls.Where(c => c.ClientId == clientId).ToList();
+        }
+    }
+
     /// <summary>Counts a request against its key's one-minute window.</summary>
     public (bool Allowed, int Count, int ResetSeconds) CountRequest(string key)
     {
