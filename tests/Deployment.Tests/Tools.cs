@@ -32,9 +32,15 @@ internal static class Tools
         }
     }
 
-    /// <summary>Runs a tool to its end and returns its exit code and output; a tool that hangs is killed after two minutes.</summary>
-    public static async Task<ToolRun> RunAsync(string file, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
+    /// <summary>
+    /// Runs a tool to its end and returns its exit code and output. A tool that hangs is killed after
+    /// <paramref name="hangAfter"/> (two minutes unless given); <paramref name="environment"/> sets (or, with null,
+    /// removes) variables.
+    /// </summary>
+    public static async Task<ToolRun> RunAsync(string file, IEnumerable<string> arguments, string? workingDirectory = null,
+        IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? hangAfter = null)
     {
+        var limit = hangAfter ?? TimeSpan.FromMinutes(2);
         var start = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
@@ -49,13 +55,20 @@ internal static class Tools
 
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
-            start.Environment[name] = value;
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var hang = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var hang = new CancellationTokenSource(limit);
         try
         {
             await process.WaitForExitAsync(hang.Token);
@@ -63,7 +76,7 @@ internal static class Tools
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', start.ArgumentList)} did not finish in two minutes");
+            throw new TimeoutException($"{file} {string.Join(' ', start.ArgumentList)} did not finish in {limit}");
         }
 
         return new ToolRun(process.ExitCode, await stdout, await stderr);
