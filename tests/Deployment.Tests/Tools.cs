@@ -101,7 +101,7 @@ internal static class Tools
     }
 
     private static FileNotFoundException Missing(string what, string where) =>
-        new($"{what} is not installed (looked at {where} and on PATH). Run ./test.sh from the repository root: it installs "
+        new($"Not installed: {what} (looked at {where} and on PATH). Run ./test.sh from the repository root: it installs "
             + "what the deployment checks need (helm under .tools/, the schema packages, promtool, Chromium, redis-server) and then runs dotnet test.");
 }
 
