@@ -134,12 +134,19 @@ public sealed partial class DockerfileTests
         Assert.False(context.Excludes("services/binary/x.cs"));
     }
 
-    /// <summary>The test host's MSBuild and test-platform variables would leak into the child build; Docker has none.</summary>
-    private static Dictionary<string, string?> CleanDotnetEnvironment() =>
-        System.Environment.GetEnvironmentVariables().Keys.Cast<string>()
+    /// <summary>
+    /// The test host's MSBuild and test-platform variables would leak into the child build, and Docker has none; and,
+    /// as in a container that ends with its build, no MSBuild node outlives it.
+    /// </summary>
+    private static Dictionary<string, string?> CleanDotnetEnvironment()
+    {
+        var environment = System.Environment.GetEnvironmentVariables().Keys.Cast<string>()
             .Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)
                 || k.StartsWith("TESTINGPLATFORM", StringComparison.OrdinalIgnoreCase) || k is "DOTNET_HOST_PATH" or "MSBuildExtensionsPath" or "MSBuildSDKsPath")
             .ToDictionary(k => k, _ => (string?)null);
+        environment["MSBUILDDISABLENODEREUSE"] = "1";
+        return environment;
+    }
 
     private static string Tail(string text) => text.Length > 6000 ? text[^6000..] : text;
 
