@@ -186,6 +186,33 @@ public sealed partial class DaprResourceTests
             files.SelectMany(f => Yaml.LoadAll(f).Select(o => (Path.GetRelativePath(Repo.Root, f), (JsonObject)o!))));
     }
 
+    [Fact]
+    public async Task The_subscription_schema_accepts_a_declarative_subscription_and_refuses_a_misspelled_field()
+    {
+        // Nothing declares a Subscription today (the services subscribe programmatically); the schema is ready for one.
+        JsonObject Subscription() => new()
+        {
+            ["apiVersion"] = "dapr.io/v2alpha1",
+            ["kind"] = "Subscription",
+            ["metadata"] = new JsonObject { ["name"] = "agent-genesys-notifications" },
+            ["spec"] = new JsonObject
+            {
+                ["pubsubname"] = Topics.PubSub,
+                ["topic"] = Topics.GenesysNotifications,
+                ["routes"] = new JsonObject { ["default"] = "/genesys-notifications" },
+                ["deadLetterTopic"] = Topics.GenesysNotificationsDeadLetter,
+            },
+            ["scopes"] = new JsonArray("agent"),
+        };
+        var misspelled = Subscription();
+        misspelled["spec"]!["deadLetterTopik"] = misspelled["spec"]!["deadLetterTopic"]!.DeepClone();
+        misspelled["spec"]!.AsObject().Remove("deadLetterTopic");
+
+        var results = await ManifestSchemas.ValidateAsync([("test", Subscription()), ("test", misspelled)]);
+        Assert.Empty(results[0].Errors);
+        Assert.Contains(results[1].Errors, e => e.Contains("must NOT have additional properties: deadLetterTopik", StringComparison.Ordinal));
+    }
+
     /// <summary>
     /// Secret scopes take exact names only, so a reader's store is open and its IAM role limits it to a prefix: the
     /// tenant's main secret (webhook, Genesys OAuth) to verifier and handoff, the tenant's LLM key to the agent.
