@@ -142,19 +142,75 @@ public sealed partial class DaprResourceTests
         }
     }
 
-    [Fact]
-    public void The_chart_renders_the_same_component_names_and_a_configuration_per_app()
+    public static TheoryData<string> Regions => new(Repo.Regions);
+
+    [Theory]
+    [MemberData(nameof(Regions))]
+    public async Task The_chart_renders_the_same_component_names_and_a_configuration_per_app(string region)
     {
-        var components = File.ReadAllText(Path.Combine(Repo.ChartTemplates, "dapr", "components.yaml"));
-        var names = ComponentName().Matches(components).Select(m => m.Groups[1].Value).Distinct().Order();
-        Assert.Equal(ComponentNames.Order(), names);
-        Assert.Contains("type: pubsub.redis", components, StringComparison.Ordinal);
-        Assert.Contains("type: pubsub.aws.snssqs", components, StringComparison.Ordinal);
-        var configurations = File.ReadAllText(Path.Combine(Repo.ChartTemplates, "dapr", "configurations.yaml"));
-        Assert.Contains("name: {{ $svc.dapr.appId }}", configurations, StringComparison.Ordinal);
-        var deployments = File.ReadAllText(Path.Combine(Repo.ChartTemplates, "deployments.yaml"));
-        Assert.Contains("dapr.io/config: {{ $svc.dapr.appId | quote }}", deployments, StringComparison.Ordinal);
-        Assert.Contains("dapr.io/app-protocol: \"http\"", deployments, StringComparison.Ordinal);
+        var rendering = await Chart.RenderAsync(region);
+        var components = rendering.OfKind("Component").ToList();
+        Assert.Equal(ComponentNames.Order(), components.Select(Name).Order());
+        var pubsub = components.Single(c => Name(c) == Topics.PubSub)["spec"]!["type"]!.GetValue<string>();
+        Assert.Equal(region == "dev" ? "pubsub.redis" : "pubsub.aws.snssqs", pubsub);
+        Assert.All(components, c => Assert.All(Strings(c["scopes"]), s => Assert.Contains(s, Repo.DaprAppIds)));
+
+        Assert.Equal(Repo.DaprAppIds.Order(), rendering.OfKind("Configuration").Select(Name).Order());
+        foreach (var service in Repo.Services)
+        {
+            var annotations = rendering.Get("Deployment", Rendering.FullName(service))["spec"]!["template"]!["metadata"]!["annotations"]?.AsObject();
+            string? Annotation(string name) => annotations?[name]?.GetValue<string>();
+            if (!Repo.DaprAppIds.Contains(service))
+            {
+                Assert.Null(Annotation("dapr.io/enabled"));
+                continue;
+            }
+
+            Assert.Equal("true", Annotation("dapr.io/enabled"));
+            Assert.Equal(service, Annotation("dapr.io/app-id"));
+            Assert.Equal(service, Annotation("dapr.io/config"));
+            Assert.Equal("http", Annotation("dapr.io/app-protocol"));
+            Assert.Equal("/healthz", Annotation("dapr.io/app-health-check-path"));
+        }
+
+        Assert.Equal(Repo.DaprAppIds, Strings(rendering.OfKind("Resiliency").Single()["scopes"]));
+    }
+
+    [Theory]
+    [InlineData("kubernetes")]
+    [InlineData("local")]
+    public async Task Every_plain_resource_file_satisfies_the_dapr_schemas(string folder)
+    {
+        var files = Directory.EnumerateFiles(Path.Combine(Repo.Root, "components", folder), "*.yaml").Order();
+        await ManifestSchemas.AssertValidAsync($"components/{folder}",
+            files.SelectMany(f => Yaml.LoadAll(f).Select(o => (Path.GetRelativePath(Repo.Root, f), (JsonObject)o!))));
+    }
+
+    [Fact]
+    public async Task The_subscription_schema_accepts_a_declarative_subscription_and_refuses_a_misspelled_field()
+    {
+        // Nothing declares a Subscription today (the services subscribe programmatically); the schema is ready for one.
+        JsonObject Subscription() => new()
+        {
+            ["apiVersion"] = "dapr.io/v2alpha1",
+            ["kind"] = "Subscription",
+            ["metadata"] = new JsonObject { ["name"] = "agent-genesys-notifications" },
+            ["spec"] = new JsonObject
+            {
+                ["pubsubname"] = Topics.PubSub,
+                ["topic"] = Topics.GenesysNotifications,
+                ["routes"] = new JsonObject { ["default"] = "/genesys-notifications" },
+                ["deadLetterTopic"] = Topics.GenesysNotificationsDeadLetter,
+            },
+            ["scopes"] = new JsonArray("agent"),
+        };
+        var misspelled = Subscription();
+        misspelled["spec"]!["deadLetterTopik"] = misspelled["spec"]!["deadLetterTopic"]!.DeepClone();
+        misspelled["spec"]!.AsObject().Remove("deadLetterTopic");
+
+        var results = await ManifestSchemas.ValidateAsync([("test", Subscription()), ("test", misspelled)]);
+        Assert.Empty(results[0].Errors);
+        Assert.Contains(results[1].Errors, e => e.Contains("must NOT have additional properties: deadLetterTopik", StringComparison.Ordinal));
     }
 
     /// <summary>
@@ -179,7 +235,7 @@ public sealed partial class DaprResourceTests
     }
 
     [Fact]
-    public void The_agent_may_read_only_llm_secrets_and_verifier_and_handoff_only_tenant_secrets()
+    public async Task The_agent_may_read_only_llm_secrets_and_verifier_and_handoff_only_tenant_secrets()
     {
         // Chart: each reader's prefix, and every template renders the store open only where a prefix is set.
         var services = Yaml.LoadObject(Path.Combine(Repo.Chart, "values.yaml"))["services"]!.AsObject();
@@ -193,10 +249,23 @@ public sealed partial class DaprResourceTests
             Assert.DoesNotContain($"secret:{Other(prefix)}* ", role + " ", StringComparison.Ordinal);
         }
 
-        var configurations = File.ReadAllText(Path.Combine(Repo.ChartTemplates, "dapr", "configurations.yaml"));
-        Assert.Contains("{{- if $svc.dapr.secretsPrefix }}", configurations, StringComparison.Ordinal);
-        Assert.Contains("secret:{{ $svc.dapr.secretsPrefix }}*", configurations, StringComparison.Ordinal);
-        Assert.Contains("$svc.dapr.secretsPrefix", File.ReadAllText(Path.Combine(Repo.ChartTemplates, "_helpers.tpl")), StringComparison.Ordinal);
+        // Rendered, in every region: the store is open to (and scoped to) exactly the apps with a prefix, each
+        // Configuration naming its IAM limit.
+        foreach (var region in Repo.Regions)
+        {
+            var rendering = await Chart.RenderAsync(region);
+            var store = rendering.Get("Component", "secretstore");
+            Assert.Equal(SecretPrefixes.Keys.Order(), Strings(store["scopes"]).Order());
+            foreach (var (app, prefix) in SecretPrefixes)
+            {
+                var configuration = rendering.Document("Configuration", app);
+                var scopes = configuration.Object["spec"]!["secrets"]!["scopes"]!.AsArray().ToDictionary(s => s!["storeName"]!.GetValue<string>());
+                Assert.Equal("allow", scopes["secretstore"]!["defaultAccess"]!.GetValue<string>());
+                Assert.Empty(Strings(scopes["secretstore"]!["allowedSecrets"]));
+                var limits = IamLimit().Matches(configuration.Text).Select(m => m.Groups[1].Value).ToList();
+                Assert.Equal([prefix], limits);
+            }
+        }
 
         // Plain files: each Configuration names the IAM limit of its app.
         foreach (var (app, prefix) in SecretPrefixes)
@@ -264,9 +333,6 @@ public sealed partial class DaprResourceTests
     private static Dictionary<string, string?> Metadata(JsonObject component) =>
         component["spec"]!["metadata"]!.AsArray().Select(m => m!.AsObject())
             .ToDictionary(m => m["name"]!.GetValue<string>(), m => m["value"]?.ToString());
-
-    [GeneratedRegex(@"^kind: Component\s*\nmetadata:\s*\n\s+name: (\S+)", RegexOptions.Multiline)]
-    private static partial Regex ComponentName();
 
     // "its IAM role (IRSA) limits it to secret:llm/*", possibly across a comment line break.
     [GeneratedRegex(@"limits it to\s*#?\s*secret:([a-z]+/)\*")]

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace PolyAi.Messaging.Deployment.Tests;
 
-/// <summary>The metric names a PromQL expression reads, and the expressions of the dashboard and the alert rules.</summary>
+/// <summary>The metric names a PromQL expression reads, and the dashboard's queries.</summary>
 internal static partial class PromQl
 {
     private static readonly HashSet<string> Keywords = ["and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring", "group_left", "group_right", "inf", "nan"];
@@ -21,73 +21,56 @@ internal static partial class PromQl
             .ToHashSet();
     }
 
-    public static IReadOnlyList<string> DashboardExpressions(string dashboardJson)
+    public static IReadOnlyList<string> DashboardExpressions(string dashboardJson) =>
+        DashboardQueries(dashboardJson).Select(q => q.Expression).ToList();
+
+    /// <summary>
+    /// Every query of the dashboard, where it is ("panel 3 A", "variable namespace"): each panel target's
+    /// <c>expr</c>, and the metric of each <c>label_values(metric, label)</c> variable.
+    /// </summary>
+    public static IReadOnlyList<(string Where, string Expression)> DashboardQueries(string dashboardJson)
     {
         using var dashboard = JsonDocument.Parse(dashboardJson);
-        var expressions = new List<string>();
-        Collect(dashboard.RootElement, expressions);
-        return expressions;
+        var queries = new List<(string, string)>();
+        AddPanels(dashboard.RootElement.GetProperty("panels"));
 
-        static void Collect(JsonElement element, List<string> into)
+        if (dashboard.RootElement.TryGetProperty("templating", out var templating))
         {
-            switch (element.ValueKind)
+            foreach (var variable in templating.GetProperty("list").EnumerateArray())
             {
-                case JsonValueKind.Object:
-                    foreach (var property in element.EnumerateObject())
-                    {
-                        if (property.Name == "expr" && property.Value.ValueKind == JsonValueKind.String)
-                        {
-                            into.Add(property.Value.GetString()!);
-                        }
-                        else
-                        {
-                            Collect(property.Value, into);
-                        }
-                    }
+                if (variable.TryGetProperty("query", out var query) && query.ValueKind == JsonValueKind.Object
+                    && LabelValues().Match(query.GetProperty("query").GetString() ?? "") is { Success: true } match)
+                {
+                    queries.Add(($"variable {variable.GetProperty("name").GetString()}", match.Groups["metric"].Value.Trim()));
+                }
+            }
+        }
 
-                    break;
-                case JsonValueKind.Array:
-                    foreach (var item in element.EnumerateArray())
-                    {
-                        Collect(item, into);
-                    }
+        return queries;
 
-                    break;
+        // A collapsed row holds its panels inside it.
+        void AddPanels(JsonElement panels)
+        {
+            foreach (var panel in panels.EnumerateArray())
+            {
+                foreach (var target in panel.TryGetProperty("targets", out var targets) ? targets.EnumerateArray() : default)
+                {
+                    if (target.TryGetProperty("expr", out var expr))
+                    {
+                        queries.Add(($"panel {panel.GetProperty("id").GetInt32()} {target.GetProperty("refId").GetString()}", expr.GetString()!));
+                    }
+                }
+
+                if (panel.TryGetProperty("panels", out var nested))
+                {
+                    AddPanels(nested);
+                }
             }
         }
     }
 
-    /// <summary>The <c>expr: |</c> blocks of a PrometheusRule template (YAML block scalars, read by indentation).</summary>
-    public static IReadOnlyList<string> RuleExpressions(string template)
-    {
-        var lines = template.Split('\n');
-        var expressions = new List<string>();
-        for (var i = 0; i < lines.Length; i++)
-        {
-            var match = ExprLine().Match(lines[i]);
-            if (!match.Success)
-            {
-                continue;
-            }
-
-            if (match.Groups["inline"].Value is { Length: > 0 } inline && inline != "|")
-            {
-                expressions.Add(inline);
-                continue;
-            }
-
-            var indent = match.Groups["indent"].Value.Length;
-            var block = new List<string>();
-            while (i + 1 < lines.Length && (lines[i + 1].Trim().Length == 0 || lines[i + 1].Length - lines[i + 1].TrimStart().Length > indent))
-            {
-                block.Add(lines[++i]);
-            }
-
-            expressions.Add(string.Join('\n', block));
-        }
-
-        return expressions;
-    }
+    [GeneratedRegex(@"^label_values\((?<metric>[^,()]+),")]
+    private static partial Regex LabelValues();
 
     [GeneratedRegex(@"\{\{.*?\}\}", RegexOptions.Singleline)]
     private static partial Regex GoAction();
@@ -106,7 +89,4 @@ internal static partial class PromQl
 
     [GeneratedRegex(@"(?<![\w.$])(?<name>[A-Za-z_:][A-Za-z0-9_:]*)(?<call>\s*\()?")]
     private static partial Regex Identifier();
-
-    [GeneratedRegex(@"^(?<indent>\s*)expr:\s*(?<inline>.*?)\s*$")]
-    private static partial Regex ExprLine();
 }

@@ -9,10 +9,13 @@ namespace PolyAi.Messaging.Deployment.Tests;
 /// <summary>YAML read the way Helm and Kubernetes read it (plain scalars typed by the core schema), as JSON nodes.</summary>
 internal static partial class Yaml
 {
-    public static IReadOnlyList<JsonNode?> LoadAll(string path)
+    public static IReadOnlyList<JsonNode?> LoadAll(string path) => ParseAll(File.ReadAllText(path));
+
+    /// <summary>Every non-empty document of a YAML stream.</summary>
+    public static IReadOnlyList<JsonNode?> ParseAll(string text)
     {
         var stream = new YamlStream();
-        using var reader = new StringReader(File.ReadAllText(path));
+        using var reader = new StringReader(text);
         stream.Load(reader);
         return stream.Documents.Select(d => ToJson(d.RootNode)).Where(n => n is not null).ToList();
     }

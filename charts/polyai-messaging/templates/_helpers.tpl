@@ -13,6 +13,13 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 polyai.ai/region: {{ .Values.region.name | quote }}
 {{- end -}}
 
+{{/* Labels of one service's Deployment, pods and Service (dict root, name): pm.labels, its name and component. */}}
+{{- define "pm.serviceLabels" -}}
+{{ include "pm.labels" .root }}
+app.kubernetes.io/name: {{ .name }}
+app.kubernetes.io/component: {{ .name }}
+{{- end -}}
+
 {{/* Selector labels of one service (dict root, name). */}}
 {{- define "pm.selector" -}}
 app.kubernetes.io/name: {{ .name }}
