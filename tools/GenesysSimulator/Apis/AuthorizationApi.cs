@@ -64,23 +64,13 @@ internal static class AuthorizationApi
 
     private static async Task<JsonHttpResult<JsonObject>> CreateRole(HttpRequest request, Org org)
     {
-        var (body, error) = await ReadObjectAsync(request);
-        if (error is not null)
-        {
-            return error;
-        }
-
-        var name = String(body!["name"]);
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            return GenesysErrors.BadRequest("name: may not be null");
-        }
-
-        var (policies, problem) = Policies(body);
+        var (role, problem) = await ReadRoleAsync(request);
         if (problem is not null)
         {
             return problem;
         }
+
+        var (name, description, policies) = role!.Value;
 
         lock (org.Gate)
         {
@@ -89,10 +79,29 @@ internal static class AuthorizationApi
                 return GenesysErrors.Result(409, "general.conflict", $"A role with the name {name} already exists.");
             }
 
-            var role = new Role { Id = Ids.Entity(), Name = name, Description = String(body["description"]), Policies = policies };
-            org.Roles[role.Id] = role;
-            return Pages.Json(RoleJson(role));
+            var created = new Role { Id = Ids.Entity(), Name = name, Description = description, Policies = policies };
+            org.Roles[created.Id] = created;
+            return Pages.Json(RoleJson(created));
         }
+    }
+
+    /// <summary>A role body (POST or PUT): name (required), description, permission policies and permission strings.</summary>
+    private static async Task<((string Name, string? Description, List<PermissionPolicy> Policies)? Role, JsonHttpResult<JsonObject>? Problem)> ReadRoleAsync(HttpRequest request)
+    {
+        var (body, error) = await ReadObjectAsync(request);
+        if (error is not null)
+        {
+            return (null, error);
+        }
+
+        var name = String(body!["name"]);
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return (null, GenesysErrors.BadRequest("name: may not be null"));
+        }
+
+        var (policies, problem) = Policies(body);
+        return problem is not null ? (null, problem) : ((name, String(body["description"]), policies), null);
     }
 
     private static (List<PermissionPolicy> Policies, JsonHttpResult<JsonObject>? Problem) Policies(JsonObject body)
@@ -141,27 +150,17 @@ internal static class AuthorizationApi
     // PUT /api/v2/authorization/roles/{roleId}: replaces name, description and policies.
     private static async Task<JsonHttpResult<JsonObject>> UpdateRole(string roleId, HttpRequest request, Org org)
     {
-        var (body, error) = await ReadObjectAsync(request);
-        if (error is not null)
-        {
-            return error;
-        }
-
-        var name = String(body!["name"]);
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            return GenesysErrors.BadRequest("name: may not be null");
-        }
-
-        var (policies, problem) = Policies(body);
+        var (role, problem) = await ReadRoleAsync(request);
         if (problem is not null)
         {
             return problem;
         }
 
+        var (name, description, policies) = role!.Value;
+
         lock (org.Gate)
         {
-            if (!org.Roles.TryGetValue(roleId, out var role))
+            if (!org.Roles.TryGetValue(roleId, out var existing))
             {
                 return GenesysErrors.NotFound($"Role {roleId} not found.");
             }
@@ -171,10 +170,10 @@ internal static class AuthorizationApi
                 return GenesysErrors.Result(409, "general.conflict", $"A role with the name {name} already exists.");
             }
 
-            role.Name = name;
-            role.Description = String(body["description"]);
-            role.Policies = policies;
-            return Pages.Json(RoleJson(role));
+            existing.Name = name;
+            existing.Description = description;
+            existing.Policies = policies;
+            return Pages.Json(RoleJson(existing));
         }
     }
 
