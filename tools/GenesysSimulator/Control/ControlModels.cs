@@ -82,3 +82,19 @@ public sealed record WebhookDelivery(
     string Signature,
     IReadOnlyList<DeliveryAttempt> Attempts,
     string Outcome);
+
+/// <summary>
+/// A live notification channel: its topics, the WebSockets open on it now (and how many of those are silenced) and
+/// how many connections it has had in all.
+/// </summary>
+public sealed record NotificationChannelInfo(
+    string Id,
+    string ClientId,
+    DateTimeOffset Expires,
+    IReadOnlyList<string> Topics,
+    int OpenSockets,
+    int SilencedSockets,
+    int Connections);
+
+/// <summary>How many sockets or channels a control action touched.</summary>
+public sealed record CountAnswer(int Count);
