@@ -10,7 +10,7 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 /// poller only say when to look): a human agent connected → <c>connected</c>; the conversation ended → <c>ended</c>.
 /// Each status is published once per session, whoever notices first.
 /// </summary>
-public sealed class HandoffLifecycle(HandoffState state, TenantGenesys genesys, TimeProvider time, ILogger<HandoffLifecycle> logger)
+public sealed class HandoffLifecycle(HandoffState state, TenantGenesys genesys, NotificationWatcher watcher, TimeProvider time, ILogger<HandoffLifecycle> logger)
 {
     /// <summary>Looks at the Genesys conversation and publishes what changed.</summary>
     /// <returns>True while the session stays open (worth watching further).</returns>
@@ -86,6 +86,7 @@ public sealed class HandoffLifecycle(HandoffState state, TenantGenesys genesys, 
             s => s.IsActive ? s with { Status = HandoffStatus.Ended, EndedAt = now, EndReason = reason, EndDetectedBy = source ?? "request" } : null,
             reason, cancellationToken);
         await state.RemoveActiveAsync(tenant, genesysConversationId, cancellationToken);
+        watcher.Unwatch(tenant, genesysConversationId);
         if (claimed is null)
         {
             return false;
