@@ -42,8 +42,14 @@ public abstract class GenesysSideFixture : IAsyncLifetime
     /// <summary>How long a new Genesys conversation answers 404 (Corrections 5).</summary>
     public static readonly TimeSpan ReadableDelay = TimeSpan.FromSeconds(1);
 
+    /// <summary>The service's container (to reach its notification watcher, lifecycle and options).</summary>
+    public IServiceProvider Services => _factory.Services;
+
     /// <summary>Service settings that differ between fixtures (notifications on or off, poll interval).</summary>
     protected abstract IReadOnlyDictionary<string, string> Settings { get; }
+
+    /// <summary>How often the simulator sends notification heartbeats (Genesys: about 30 s).</summary>
+    protected virtual TimeSpan NotificationHeartbeatInterval => TimeSpan.FromSeconds(30);
 
     public async Task InitializeAsync()
     {
@@ -56,6 +62,7 @@ public abstract class GenesysSideFixture : IAsyncLifetime
             RateLimitPerMinute = 100_000,
             AsyncCompletionDelay = TimeSpan.Zero,
             ConversationReadableDelay = ReadableDelay, // every test runs against a Genesys that is slow to serve new conversations
+            NotificationHeartbeatInterval = NotificationHeartbeatInterval,
         });
 
         _componentsPath = TestComponents.WriteTemporaryCopy();
@@ -227,6 +234,36 @@ public sealed class PollingFixture : GenesysSideFixture
         ["Handoff:NotificationsEnabled"] = "false",
         ["Handoff:PollInterval"] = "00:00:00.200",
     };
+}
+
+/// <summary>
+/// Notifications with test-sized liveness: the simulator heartbeats every 200 ms and a socket silent for 2 s is dead;
+/// two channels per OAuth client; sweeps only when a test asks;
+/// tenant records and queue observations are cached as in production, so thousands of handoffs run quickly.
+/// </summary>
+public sealed class NotificationChannelsFixture : GenesysSideFixture
+{
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["Handoff:NotificationsEnabled"] = "true",
+        ["Handoff:PollInterval"] = "01:00:00",
+        ["Handoff:NotificationsHeartbeatTimeout"] = "00:00:02",
+        ["Handoff:NotificationsMaxChannels"] = "2", // this replica's share of the 20: small enough that a leak runs out
+        ["Handoff:NotificationsSweepInterval"] = "01:00:00", // tests sweep when they mean to
+        ["Handoff:NotificationsIdleTimeout"] = "00:00:00",
+        ["Handoff:NotificationsReconnectDelay"] = "00:00:00.100",
+        ["Handoff:AvailabilityCacheTtl"] = "00:00:05",
+        ["Tenancy:CacheTtl"] = "00:00:30",
+        ["Logging:LogLevel:Default"] = "Warning", // thousands of handoffs: every Genesys call logged would dominate the run
+    };
+
+    protected override TimeSpan NotificationHeartbeatInterval => TimeSpan.FromMilliseconds(200);
+}
+
+[CollectionDefinition(Name)]
+public sealed class NotificationChannelsCollection : ICollectionFixture<NotificationChannelsFixture>
+{
+    public const string Name = "handoff with Genesys notification channels as Genesys runs them";
 }
 
 [CollectionDefinition(Name)]

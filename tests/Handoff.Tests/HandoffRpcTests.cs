@@ -441,6 +441,20 @@ public sealed class HandoffRpcTests(NotificationsFixture fixture)
     }
 
     [Fact]
+    public async Task A_conversations_lock_is_gone_once_its_calls_are_done_even_when_they_race()
+    {
+        var world = await fixture.NewWorldAsync(ManualAgent);
+        var conversationId = NewConversationId();
+
+        var starts = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => fixture.Handoff.StartHandoffAsync(Start(world, conversationId, "msg-race")).ResponseAsync));
+        await fixture.Handoff.ForwardMessageAsync(new ForwardMessageRequest { Tenant = world.Proto, ConversationId = conversationId, MessageId = "m-2", Text = "still there?" });
+
+        Assert.Single(starts.Select(s => s.GenesysConversationId).Distinct());
+        Assert.Single(MessagesFrom(conversationId), m => (string?)m.Body["channel"]!["messageId"] == "msg-race");
+        Assert.Equal(0, Handoffs.HandoffRpc.LockedConversations);
+    }
+
+    [Fact]
     public async Task A_call_without_a_valid_tenant_is_an_invalid_argument()
     {
         var error = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>

@@ -49,7 +49,8 @@ public sealed class GenesysSimulatorHost : IAsyncDisposable
         // Created by the container so it is disposed with the host; per-attempt timeouts come from the dispatcher.
         builder.Services.AddSingleton(_ => new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) }) { Timeout = Timeout.InfiniteTimeSpan });
         builder.Services.AddSingleton<WebhookDispatcher>();
-        builder.Services.AddSingleton(new NotificationHub(options.TimeProvider));
+        // Created by the container so it is disposed with the host (its channel expiry timers).
+        builder.Services.AddSingleton(_ => new NotificationHub(options.TimeProvider));
         builder.Services.AddSingleton<Org>();
         builder.Services.AddSingleton<FaultBook>();
         builder.Services.AddSingleton<ApiGate>();

@@ -17,6 +17,8 @@ namespace PolyAi.Messaging.GenesysSimulator;
 [JsonSerializable(typeof(WebhookFault))]
 [JsonSerializable(typeof(IReadOnlyList<ReceivedItem>))]
 [JsonSerializable(typeof(IReadOnlyList<WebhookDelivery>))]
+[JsonSerializable(typeof(IReadOnlyList<NotificationChannelInfo>))]
+[JsonSerializable(typeof(CountAnswer))]
 [JsonSerializable(typeof(Control.IdAnswer))]
 [JsonSerializable(typeof(Control.OnQueueRequest))]
 [JsonSerializable(typeof(Control.ReplyRequest))]

@@ -76,8 +76,12 @@ public static class GenesysEndpoints
     public static readonly GenesysEndpoint PatchMessageParticipant = Patch("/api/v2/conversations/messages/{conversationId}/participants/{participantId}");
 
     public static readonly GenesysEndpoint CreateNotificationChannel = Post("/api/v2/notifications/channels", retrySafe: false);
+    public static readonly GenesysEndpoint ListNotificationChannels = Get("/api/v2/notifications/channels");
+    public static readonly GenesysEndpoint HeadNotificationChannel = new(HttpMethod.Head, "/api/v2/notifications/channels/{channelId}", RetrySafe: true);
     public static readonly GenesysEndpoint AddSubscriptions = Post("/api/v2/notifications/channels/{channelId}/subscriptions", retrySafe: true);
     public static readonly GenesysEndpoint GetSubscriptions = Get("/api/v2/notifications/channels/{channelId}/subscriptions");
+    public static readonly GenesysEndpoint ReplaceSubscriptions = Put("/api/v2/notifications/channels/{channelId}/subscriptions");
+    public static readonly GenesysEndpoint DeleteSubscriptions = Delete("/api/v2/notifications/channels/{channelId}/subscriptions");
 
     public static readonly GenesysEndpoint QueryQueueObservations = Post("/api/v2/analytics/queues/observations/query", retrySafe: true);
 
@@ -126,7 +130,8 @@ public static class GenesysEndpoints
     [
         Token, TokenMe, InboundMessage, InboundEvent, InboundReceipt, InboundStructuredResponse,
         GetMessageConversation, GetMessageDetails, PatchMessageConversation, PatchMessageParticipant,
-        CreateNotificationChannel, AddSubscriptions, GetSubscriptions, QueryQueueObservations,
+        CreateNotificationChannel, ListNotificationChannels, HeadNotificationChannel,
+        AddSubscriptions, GetSubscriptions, ReplaceSubscriptions, DeleteSubscriptions, QueryQueueObservations,
         CreateQueue, ListQueues, GetQueue, ListQueueMembers, AddQueueMembers, PatchQueueMembers,
         GetRecipient, PutRecipient, ListRecipients,
         CreateRole, ListRoles, GetRole, UpdateRole, ListPermissions, GetHomeDivision, GrantRole,

@@ -30,6 +30,7 @@ namespace PolyAi.Messaging.Genesys;
 [JsonSerializable(typeof(NotificationsChannel))]
 [JsonSerializable(typeof(IReadOnlyList<ChannelTopic>))]
 [JsonSerializable(typeof(EntityListing<ChannelTopic>))]
+[JsonSerializable(typeof(EntityListing<NotificationsChannel>))]
 [JsonSerializable(typeof(QueueObservationQuery))]
 [JsonSerializable(typeof(QueueObservationResponse))]
 [JsonSerializable(typeof(Queue))]

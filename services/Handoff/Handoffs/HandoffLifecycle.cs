@@ -15,13 +15,15 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 public sealed class HandoffLifecycle(
     HandoffState state,
     TenantGenesys genesys,
+    NotificationWatcher watcher,
     IOptions<HandoffOptions> options,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<HandoffLifecycle> logger)
 {
-    // Sessions whose Genesys conversation was not readable yet, each looked at again shortly (one pending look each).
-    private readonly ConcurrentDictionary<string, byte> _rechecks = new(StringComparer.Ordinal);
+    // Sessions whose Genesys conversation was not readable yet, each looked at again shortly (one pending look each),
+    // with who asked: a notification's look counts as detected by notification even if a poll asked first.
+    private readonly ConcurrentDictionary<string, string> _rechecks = new(StringComparer.Ordinal);
 
     /// <summary>Looks at the Genesys conversation and publishes what changed.</summary>
     /// <returns>True while the session stays open (worth watching further).</returns>
@@ -82,9 +84,19 @@ public sealed class HandoffLifecycle(
     {
         var delay = unreadableFor > options.Value.ReadableRecheckDelay ? unreadableFor : options.Value.ReadableRecheckDelay;
         var key = $"{tenant}/{genesysConversationId}";
-        if (_rechecks.Count >= options.Value.MaxPendingRechecks || !_rechecks.TryAdd(key, 0))
+        if (_rechecks.TryGetValue(key, out _))
         {
-            return; // already pending, or too many at once: the poller looks at every active session anyway
+            if (source == DetectionSources.Notification)
+            {
+                _rechecks[key] = source;
+            }
+
+            return; // already pending
+        }
+
+        if (_rechecks.Count >= options.Value.MaxPendingRechecks || !_rechecks.TryAdd(key, source))
+        {
+            return; // too many at once: the poller looks at every active session anyway
         }
 
         _ = Task.Run(async () =>
@@ -94,8 +106,8 @@ public sealed class HandoffLifecycle(
             try
             {
                 await Task.Delay(delay, time, stopping);
-                _rechecks.TryRemove(key, out _);
-                await ReconcileAsync(tenant, genesysConversationId, source, stopping);
+                var asked = _rechecks.TryRemove(key, out var by) ? by : source;
+                await ReconcileAsync(tenant, genesysConversationId, asked, stopping);
             }
             catch (Exception e) when (e is not OperationCanceledException || !stopping.IsCancellationRequested)
             {
@@ -139,6 +151,7 @@ public sealed class HandoffLifecycle(
             s => s.IsActive ? s with { Status = HandoffStatus.Ended, EndedAt = now, EndReason = reason, EndDetectedBy = source ?? "request" } : null,
             reason, cancellationToken);
         await state.RemoveActiveAsync(tenant, genesysConversationId, cancellationToken);
+        watcher.Unwatch(tenant, genesysConversationId);
         if (claimed is null)
         {
             return false;

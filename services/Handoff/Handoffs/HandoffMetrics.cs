@@ -26,6 +26,23 @@ internal static class HandoffMetrics
         "Genesys conversation ends detected, by source: notification (WebSocket) or poll (GET conversation).",
         new CounterConfiguration { LabelNames = ["source"] });
 
+    public static readonly Gauge NotificationChannels = Metrics.CreateGauge(
+        "polyai_messaging_handoff_notification_channels",
+        "Genesys notification channels this replica holds (at most Handoff:NotificationsMaxChannels per OAuth client).");
+
+    public static readonly Gauge NotificationTopics = Metrics.CreateGauge(
+        "polyai_messaging_handoff_notification_topics",
+        "Topics this replica wants subscribed on its Genesys notification channels (at most 1,000 per channel).");
+
+    public static readonly Counter NotificationUnwatched = Metrics.CreateCounter(
+        "polyai_messaging_handoff_notification_unwatched_total",
+        "Sessions not watched on a notification channel because every channel allowed was full; the poller covers them.");
+
+    public static readonly Counter NotificationReconnects = Metrics.CreateCounter(
+        "polyai_messaging_handoff_notification_reconnects_total",
+        "Notification sockets lost and connected again, by reason: socket_closing, silent (no heartbeat), closed, gone (channel expired or removed), failed.",
+        new CounterConfiguration { LabelNames = ["reason"] });
+
     public static readonly Counter Lifecycle = Metrics.CreateCounter(
         "polyai_messaging_handoff_events_published_total",
         "handoff-events published, by status.",
@@ -64,6 +81,11 @@ internal static class HandoffMetrics
         foreach (var source in (string[])[DetectionSources.Notification, DetectionSources.Poll])
         {
             EndDetections.WithLabels(source);
+        }
+
+        foreach (var reason in (string[])["socket_closing", "silent", "closed", "gone", "failed"])
+        {
+            NotificationReconnects.WithLabels(reason);
         }
 
         foreach (var status in (string[])[HandoffStatus.Queued, HandoffStatus.Connected, HandoffStatus.Ended, HandoffStatus.Unavailable, HandoffStatus.Failed])

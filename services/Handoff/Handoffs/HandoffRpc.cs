@@ -28,8 +28,12 @@ public sealed class HandoffRpc(
     ILogger<HandoffRpc> logger) : V1.Handoff.HandoffBase
 {
     // One StartHandoff/ForwardMessage at a time per conversation in this replica: a retry racing its original waits
-    // and then sees what the original did (the agent calls one replica per conversation at a time).
-    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Locks = new(StringComparer.Ordinal);
+    // and then sees what the original did (the agent calls one replica per conversation at a time). An entry lives
+    // only while a call holds or waits for it, so the map holds the conversations being called now.
+    private static readonly ConcurrentDictionary<string, ConversationLock> Locks = new(StringComparer.Ordinal);
+
+    /// <summary>Conversations with a call holding or waiting for their lock (for tests).</summary>
+    internal static int LockedConversations => Locks.Count;
 
     public override async Task<CheckAvailabilityResponse> CheckAvailability(CheckAvailabilityRequest request, ServerCallContext context)
     {
@@ -432,9 +436,27 @@ public sealed class HandoffRpc(
 
     private static async Task<IDisposable> LockAsync(TenantKey tenant, string conversationId, CancellationToken ct)
     {
-        var gate = Locks.GetOrAdd($"{tenant}/{conversationId}", _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(ct);
-        return new Release(gate);
+        var key = $"{tenant}/{conversationId}";
+        while (true)
+        {
+            var entry = Locks.GetOrAdd(key, _ => new ConversationLock());
+            if (!entry.TryJoin())
+            {
+                continue; // its last user just removed it: take (or make) the next one
+            }
+
+            try
+            {
+                await entry.Gate.WaitAsync(ct);
+            }
+            catch
+            {
+                entry.Leave(key, entered: false);
+                throw;
+            }
+
+            return new Release(key, entry);
+        }
     }
 
     /// <summary>State store trouble is the caller's to retry: <c>Unavailable</c>.</summary>
@@ -486,8 +508,49 @@ public sealed class HandoffRpc(
         _ => "network error",
     };
 
-    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    private sealed class Release(string key, ConversationLock entry) : IDisposable
     {
-        public void Dispose() => gate.Release();
+        public void Dispose() => entry.Leave(key, entered: true);
+    }
+
+    /// <summary>A conversation's lock and how many calls hold or wait for it; the last one out removes it.</summary>
+    private sealed class ConversationLock
+    {
+        private readonly Lock _count = new();
+        private int _users;
+
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public bool TryJoin()
+        {
+            lock (_count)
+            {
+                if (_users < 0)
+                {
+                    return false;
+                }
+
+                _users++;
+                return true;
+            }
+        }
+
+        public void Leave(string key, bool entered)
+        {
+            if (entered)
+            {
+                Gate.Release();
+            }
+
+            lock (_count)
+            {
+                if (--_users == 0)
+                {
+                    _users = -1;
+                    Locks.TryRemove(new KeyValuePair<string, ConversationLock>(key, this));
+                    Gate.Dispose();
+                }
+            }
+        }
     }
 }

@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
-using System.Net.WebSockets;
-using System.Text;
-using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using PolyAi.Messaging.Genesys;
 using PolyAi.Messaging.ServiceDefaults;
@@ -9,177 +6,294 @@ using PolyAi.Messaging.ServiceDefaults;
 namespace PolyAi.Messaging.Handoff.Handoffs;
 
 /// <summary>
-/// Watches open handoff conversations on Genesys notification channels: one channel (and WebSocket) per Genesys org
-/// and OAuth client — Genesys allows 20 per client — subscribed to each conversation's
-/// <c>v2.detail.events.conversation.{id}.user.end</c> / <c>.customer.end</c> and its queue's
-/// <c>v2.routing.queues.{queueId}.conversations.messages</c>. An event only says "look now": the session is reconciled
-/// with GET conversation. A lost WebSocket is replaced by a new channel with every topic again; the poller covers the gap.
-/// At start every session of the active list is watched again, so a restart loses nothing.
+/// Watches open handoff conversations on Genesys notification channels (Corrections 4). Per Genesys environment and
+/// OAuth client: channels of at most 1,000 topics each, no more than <see cref="HandoffOptions.NotificationsMaxChannels"/>
+/// (Genesys allows 20 per client); each session's <c>v2.detail.events.conversation.{id}.user.end</c> and
+/// <c>.customer.end</c>, and its queue's <c>v2.routing.queues.{queueId}.conversations.messages</c> while any watched
+/// session uses that queue. When every channel is full the session is left to the poller (log + metric).
+/// An event only says "look now": the session is reconciled with GET conversation.
+/// A session's topics go when it ends, whoever noticed (<see cref="Unwatch"/>, called by
+/// <see cref="HandoffLifecycle.EndedAsync"/>); every <see cref="HandoffOptions.NotificationsSweepInterval"/> the sessions
+/// still watched are compared with the active list (ends seen by other replicas), and an OAuth client without sessions
+/// for <see cref="HandoffOptions.NotificationsIdleTimeout"/> has its channels closed — so what is held here is bounded by
+/// the open sessions. At start every session of the active list is watched again, so a restart loses nothing.
 /// </summary>
-public sealed class NotificationWatcher(
-    IServiceProvider services, IOptions<HandoffOptions> options, TimeProvider time, ILogger<NotificationWatcher> logger) : BackgroundService
+/// <remarks>
+/// <see cref="HandoffLifecycle"/> depends on this watcher (to report ends), so the watcher resolves it when an event
+/// arrives instead of taking it in its constructor.
+/// </remarks>
+public sealed partial class NotificationWatcher(
+    IServiceProvider services,
+    HandoffState state,
+    TenantGenesys genesys,
+    IOptions<HandoffOptions> options,
+    TimeProvider time,
+    ILogger<NotificationWatcher> logger) : BackgroundService
 {
+    private const int MaxPendingEvents = 10_000;
+    private const int Reconcilers = 4;
     private static readonly TimeSpan ReadyWait = TimeSpan.FromSeconds(5);
-    private readonly ConcurrentDictionary<string, ChannelWatch> _channels = new(StringComparer.Ordinal);
+    private static readonly TimeSpan FullLogInterval = TimeSpan.FromMinutes(1);
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, ClientWatch> _clients = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _pendingIds = new(StringComparer.Ordinal);
+    private readonly Channel<(TenantKey Tenant, string ConversationId)> _pending = Channel.CreateUnbounded<(TenantKey, string)>();
     private CancellationToken _stopping;
+
+    private HandoffOptions Options => options.Value;
 
     /// <summary>Subscribes to the session's conversation; returns once subscribed (or after a short bounded wait).</summary>
     public async Task WatchAsync(TenantConnection connection, ActiveSession session, CancellationToken cancellationToken)
     {
-        if (!options.Value.NotificationsEnabled || _stopping.IsCancellationRequested)
+        if (Watch(connection, session) is not { } watched)
         {
             return;
         }
 
-        var key = $"{connection.Client.Environment}|{connection.Client.ClientId}";
-        var watch = _channels.GetOrAdd(key, _ => Start(connection.Client));
-        List<string> topics =
-        [
-            $"v2.detail.events.conversation.{session.GenesysConversationId}.user.end",
-            $"v2.detail.events.conversation.{session.GenesysConversationId}.customer.end",
-        ];
-        if (session.QueueId is { Length: > 0 } queueId)
-        {
-            topics.Add($"v2.routing.queues.{queueId}.conversations.messages");
-        }
-
-        watch.Conversations[session.GenesysConversationId] = session.Tenant;
-        string[] added;
-        lock (watch.Topics)
-        {
-            added = [.. topics.Where(watch.Topics.Add)];
-        }
-
-        if (added.Length == 0)
-        {
-            return;
-        }
+        var (channel, version) = watched;
 
         try
         {
-            var channelId = await watch.Ready.Task.WaitAsync(ReadyWait, time, cancellationToken);
-            await watch.Client.Notifications.SubscribeAsync(channelId, added, cancellationToken);
+            await channel.WaitSyncedAsync(version, ReadyWait, cancellationToken);
         }
-        catch (Exception e) when (e is TimeoutException or GenesysApiException or HttpRequestException)
+        catch (TimeoutException)
         {
-            // The channel's (re)connection subscribes every topic it knows; until then the poller covers the session.
-            logger.LogWarning(e, "Could not subscribe to Genesys conversation {GenesysConversationId} yet", session.GenesysConversationId);
+            // The channel subscribes it once it is (back) up; until then the poller covers the session.
+            LogNotSubscribedYet(session.GenesysConversationId);
+        }
+    }
+
+    /// <summary>Stops watching the session's conversation: its topics go, and its queue's when no other session uses it.</summary>
+    public void Unwatch(TenantKey tenant, string genesysConversationId)
+    {
+        lock (_gate)
+        {
+            foreach (var client in _clients.Values)
+            {
+                if (!client.Sessions.TryGetValue(genesysConversationId, out var session) || session.Tenant != tenant)
+                {
+                    continue;
+                }
+
+                client.Sessions.Remove(genesysConversationId);
+                client.LastActive = time.GetUtcNow();
+                foreach (var topic in ConversationTopics(genesysConversationId))
+                {
+                    session.Channel.Desired.Remove(topic);
+                }
+
+                session.Channel.Changed();
+                if (session.QueueId is { } queueId && client.Queues.TryGetValue(queueId, out var queue) && --queue.Sessions == 0)
+                {
+                    client.Queues.Remove(queueId);
+                    queue.Channel.Desired.Remove(QueueTopic(queueId));
+                    queue.Channel.Changed();
+                }
+            }
+
+            UpdateGauges();
+        }
+    }
+
+    /// <summary>Whether the session's conversation is watched on a channel.</summary>
+    internal bool IsWatching(TenantKey tenant, string genesysConversationId)
+    {
+        lock (_gate)
+        {
+            return _clients.Values.Any(c => c.Sessions.TryGetValue(genesysConversationId, out var s) && s.Tenant == tenant);
+        }
+    }
+
+    /// <summary>What the watcher holds now (for tests and diagnostics).</summary>
+    public NotificationWatchCounts Counts()
+    {
+        lock (_gate)
+        {
+            return new NotificationWatchCounts(
+                _clients.Count,
+                _clients.Values.Sum(c => c.Channels.Count),
+                _clients.Values.Sum(c => c.Sessions.Count),
+                _clients.Values.Sum(c => c.Queues.Count),
+                _clients.Values.Sum(c => c.Channels.Sum(ch => ch.Desired.Count)),
+                _pendingIds.Count);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        List<WatchedChannel> channels;
+        lock (_gate)
+        {
+            channels = [.. _clients.Values.SelectMany(c => c.Channels)];
+            _clients.Clear();
+            UpdateGauges();
+        }
+
+        foreach (var channel in channels)
+        {
+            await channel.DisposeAsync();
         }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
-        if (!options.Value.NotificationsEnabled)
+        if (!Options.NotificationsEnabled)
         {
             return;
         }
 
-        // Watch again what was open before a restart.
+        var reconcilers = Enumerable.Range(0, Reconcilers).Select(_ => Task.Run(() => ReconcileEventsAsync(stoppingToken), CancellationToken.None)).ToList();
+
+        // Watch again what was open before a restart (without waiting for each subscription).
         try
         {
-            var state = services.GetRequiredService<HandoffState>();
-            var genesys = services.GetRequiredService<TenantGenesys>();
             foreach (var session in await state.ActiveAsync(stoppingToken))
             {
                 if ((await genesys.ConnectAsync(session.Tenant, stoppingToken)).Connection is { } connection)
                 {
-                    await WatchAsync(connection, session, stoppingToken);
+                    Watch(connection, session);
                 }
             }
         }
         catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
-            logger.LogWarning(e, "Could not watch the sessions open before the restart; the poller covers them");
+            LogRewatchFailed(e);
         }
-    }
 
-    private ChannelWatch Start(GenesysClient client)
-    {
-        var watch = new ChannelWatch(client);
-        watch.Loop = Task.Run(() => RunAsync(watch, _stopping));
-        return watch;
-    }
-
-    private async Task RunAsync(ChannelWatch watch, CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
+            using var sweep = new PeriodicTimer(Options.NotificationsSweepInterval, time);
+            while (await sweep.WaitForNextTickAsync(stoppingToken))
             {
-                var channel = await watch.Client.Notifications.CreateChannelAsync(stoppingToken);
-                if (channel.Id is null || channel.ConnectUri is null)
-                {
-                    throw new InvalidOperationException("Genesys created a notification channel without id or connectUri.");
-                }
-
-                using var socket = new ClientWebSocket();
-                await socket.ConnectAsync(new Uri(channel.ConnectUri), stoppingToken);
-                string[] topics;
-                lock (watch.Topics)
-                {
-                    topics = [.. watch.Topics];
-                }
-
-                if (topics.Length > 0)
-                {
-                    await watch.Client.Notifications.SubscribeAsync(channel.Id, topics, stoppingToken);
-                }
-
-                watch.Connected(channel.Id);
-                logger.LogInformation("Genesys notifications channel {ChannelId} open with {Topics} topics", channel.Id, topics.Length);
-                await ReceiveAsync(watch, socket, stoppingToken);
-                logger.LogWarning("Genesys notifications channel {ChannelId} closed; opening a new one", channel.Id);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Genesys notifications channel failed; the poller covers open sessions until it is back");
-            }
-
-            watch.Disconnected();
-            try
-            {
-                await Task.Delay(options.Value.NotificationsReconnectDelay, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
+                await SweepAsync(stoppingToken);
             }
         }
-    }
-
-    private async Task ReceiveAsync(ChannelWatch watch, ClientWebSocket socket, CancellationToken stoppingToken)
-    {
-        var buffer = new byte[16 * 1024];
-        using var message = new MemoryStream();
-        while (socket.State == WebSocketState.Open)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            var result = await socket.ReceiveAsync(buffer, stoppingToken);
-            if (result.MessageType == WebSocketMessageType.Close)
+        }
+
+        await Task.WhenAll(reconcilers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    internal static string[] ConversationTopics(string genesysConversationId) =>
+    [
+        $"v2.detail.events.conversation.{genesysConversationId}.user.end",
+        $"v2.detail.events.conversation.{genesysConversationId}.customer.end",
+    ];
+
+    internal static string QueueTopic(string queueId) => $"v2.routing.queues.{queueId}.conversations.messages";
+
+    /// <summary>Puts the session's topics on a channel with room (opening one if allowed); null when disabled or full.</summary>
+    private (WatchedChannel Channel, long Version)? Watch(TenantConnection connection, ActiveSession session)
+    {
+        if (!Options.NotificationsEnabled || _stopping.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        var id = session.GenesysConversationId;
+        lock (_gate)
+        {
+            var key = $"{connection.Client.Environment}|{connection.Client.ClientId}";
+            if (!_clients.TryGetValue(key, out var client))
             {
-                return;
+                client = new ClientWatch();
+                _clients[key] = client;
             }
 
-            message.Write(buffer, 0, result.Count);
-            if (!result.EndOfMessage)
+            var now = time.GetUtcNow();
+            client.LastActive = now;
+            if (client.Sessions.TryGetValue(id, out var watched))
             {
-                continue;
+                return (watched.Channel, watched.Channel.Version);
             }
 
-            var text = Encoding.UTF8.GetString(message.GetBuffer(), 0, (int)message.Length);
-            message.SetLength(0);
-            if (ConversationOf(text) is { } conversationId && watch.Conversations.TryGetValue(conversationId, out var tenant))
+            var queueId = session.QueueId is { Length: > 0 } q ? q : null;
+            var queueWatched = queueId is not null && client.Queues.ContainsKey(queueId);
+            var own = ConversationTopics(id);
+            var needed = own.Length + (queueId is not null && !queueWatched ? 1 : 0);
+            var channel = client.Channels.FirstOrDefault(c => c.Desired.Count + needed <= WatchedChannel.MaxTopics);
+            if (channel is null)
             {
-                await OnEventAsync(watch, tenant, conversationId, stoppingToken);
+                if (client.Channels.Count >= Options.NotificationsMaxChannels)
+                {
+                    HandoffMetrics.NotificationUnwatched.Inc();
+                    if (now - client.FullLoggedAt >= FullLogInterval)
+                    {
+                        client.FullLoggedAt = now;
+                        LogChannelsFull(client.Channels.Count, WatchedChannel.MaxTopics, id);
+                    }
+
+                    return null;
+                }
+
+                channel = new WatchedChannel(connection.Client, _gate, conversationId => Enqueue(client, conversationId), Options, time, logger);
+                client.Channels.Add(channel);
+                channel.Start(_stopping);
+            }
+
+            foreach (var topic in own)
+            {
+                channel.Desired.Add(topic);
+            }
+
+            if (queueId is not null)
+            {
+                if (queueWatched)
+                {
+                    client.Queues[queueId].Sessions++;
+                }
+                else
+                {
+                    channel.Desired.Add(QueueTopic(queueId));
+                    client.Queues[queueId] = new QueueWatch(channel) { Sessions = 1 };
+                }
+            }
+
+            client.Sessions[id] = new WatchedSession(session.Tenant, queueId, channel, now);
+            channel.Changed();
+            UpdateGauges();
+            return (channel, channel.Version);
+        }
+    }
+
+    /// <summary>From a channel's receive loop: queue a reconcile of a watched conversation (once, however many events).</summary>
+    private void Enqueue(ClientWatch client, string conversationId)
+    {
+        lock (_gate)
+        {
+            if (client.Sessions.TryGetValue(conversationId, out var session) && _pendingIds.Count < MaxPendingEvents && _pendingIds.Add(conversationId))
+            {
+                _pending.Writer.TryWrite((session.Tenant, conversationId));
             }
         }
     }
 
-    private async Task OnEventAsync(ChannelWatch watch, TenantKey tenant, string conversationId, CancellationToken stoppingToken)
+    private async Task ReconcileEventsAsync(CancellationToken stoppingToken)
+    {
+        // Channel upkeep and reconciling after events are housekeeping: they yield the tenant's Genesys budget to customers.
+        using var housekeeping = GenesysCallPriority.Housekeeping();
+        try
+        {
+            await foreach (var (tenant, conversationId) in _pending.Reader.ReadAllAsync(stoppingToken))
+            {
+                lock (_gate)
+                {
+                    _pendingIds.Remove(conversationId);
+                }
+
+                await OnEventAsync(tenant, conversationId, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task OnEventAsync(TenantKey tenant, string conversationId, CancellationToken stoppingToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["tenant"] = tenant.ToString(), ["genesysConversationId"] = conversationId });
         try
@@ -187,73 +301,101 @@ public sealed class NotificationWatcher(
             var lifecycle = services.GetRequiredService<HandoffLifecycle>();
             if (!await lifecycle.ReconcileAsync(tenant, conversationId, DetectionSources.Notification, stoppingToken))
             {
-                watch.Conversations.TryRemove(conversationId, out _);
+                Unwatch(tenant, conversationId);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
-            logger.LogWarning(e, "Could not reconcile after a Genesys notification; the poller will");
+            LogReconcileFailed(e);
         }
     }
 
-    /// <summary>The conversation a notification is about: from a detail-events topic name, else the queue event's body id.</summary>
-    internal static string? ConversationOf(string message)
+    /// <summary>Drops sessions that left the active list without this replica noticing; closes idle clients' channels.</summary>
+    internal async Task SweepAsync(CancellationToken cancellationToken)
     {
+        var started = time.GetUtcNow();
+        HashSet<(TenantKey, string)> open;
         try
         {
-            using var document = JsonDocument.Parse(message);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("topicName", out var topicName) || topicName.GetString() is not { } topic)
-            {
-                return null;
-            }
-
-            const string detailPrefix = "v2.detail.events.conversation.";
-            if (topic.StartsWith(detailPrefix, StringComparison.Ordinal))
-            {
-                var rest = topic[detailPrefix.Length..];
-                var dot = rest.IndexOf('.', StringComparison.Ordinal);
-                return dot > 0 ? rest[..dot] : null;
-            }
-
-            if (topic.StartsWith("v2.routing.queues.", StringComparison.Ordinal)
-                && root.TryGetProperty("eventBody", out var body) && body.ValueKind == JsonValueKind.Object
-                && body.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
-            {
-                return id.GetString();
-            }
-
-            return null;
+            open = [.. (await state.ActiveAsync(cancellationToken)).Select(s => (s.Tenant, s.GenesysConversationId))];
         }
-        catch (JsonException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return null;
+            LogSweepFailed(e);
+            return;
+        }
+
+        List<(TenantKey Tenant, string Id)> stale;
+        lock (_gate)
+        {
+            stale = [.. _clients.Values.SelectMany(c => c.Sessions)
+                .Where(s => s.Value.WatchedAt < started && !open.Contains((s.Value.Tenant, s.Key)))
+                .Select(s => (s.Value.Tenant, s.Key))];
+        }
+
+        foreach (var (tenant, id) in stale)
+        {
+            Unwatch(tenant, id);
+        }
+
+        List<WatchedChannel> idle = [];
+        lock (_gate)
+        {
+            var now = time.GetUtcNow();
+            foreach (var (key, client) in _clients.Where(c => c.Value.Sessions.Count == 0 && now - c.Value.LastActive >= Options.NotificationsIdleTimeout).ToList())
+            {
+                _clients.Remove(key);
+                idle.AddRange(client.Channels);
+            }
+
+            UpdateGauges();
+        }
+
+        foreach (var channel in idle)
+        {
+            await channel.DisposeAsync();
         }
     }
 
-    private sealed class ChannelWatch(GenesysClient client)
+    private void UpdateGauges()
     {
-        private TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        HandoffMetrics.NotificationChannels.Set(_clients.Values.Sum(c => c.Channels.Count));
+        HandoffMetrics.NotificationTopics.Set(_clients.Values.Sum(c => c.Channels.Sum(ch => ch.Desired.Count)));
+    }
 
-        public GenesysClient Client => client;
+    [LoggerMessage(LogLevel.Warning, "Could not subscribe to Genesys conversation {GenesysConversationId} yet; the poller covers it until the channel does")]
+    private partial void LogNotSubscribedYet(string genesysConversationId);
 
-        public HashSet<string> Topics { get; } = new(StringComparer.Ordinal);
+    [LoggerMessage(LogLevel.Warning, "All {Channels} Genesys notification channels of this OAuth client are full ({MaxTopics} topics each): conversation {GenesysConversationId} and later ones are left to the poller")]
+    private partial void LogChannelsFull(int channels, int maxTopics, string genesysConversationId);
 
-        public ConcurrentDictionary<string, TenantKey> Conversations { get; } = new(StringComparer.Ordinal);
+    [LoggerMessage(LogLevel.Warning, "Could not watch the sessions open before the restart; the poller covers them")]
+    private partial void LogRewatchFailed(Exception e);
 
-        public Task? Loop { get; set; }
+    [LoggerMessage(LogLevel.Warning, "Could not reconcile after a Genesys notification; the poller will")]
+    private partial void LogReconcileFailed(Exception e);
 
-        /// <summary>Completes with the channel id once the WebSocket is open and the known topics subscribed.</summary>
-        public TaskCompletionSource<string> Ready => Volatile.Read(ref _ready);
+    [LoggerMessage(LogLevel.Warning, "Could not read the active sessions to sweep the watched ones; next time")]
+    private partial void LogSweepFailed(Exception e);
 
-        public void Connected(string channelId) => Ready.TrySetResult(channelId);
+    /// <summary>One OAuth client's channels and what is watched on them (all under the watcher's lock).</summary>
+    private sealed class ClientWatch
+    {
+        public List<WatchedChannel> Channels { get; } = [];
+        public Dictionary<string, WatchedSession> Sessions { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, QueueWatch> Queues { get; } = new(StringComparer.Ordinal);
+        public DateTimeOffset LastActive { get; set; }
+        public DateTimeOffset FullLoggedAt { get; set; } = DateTimeOffset.MinValue;
+    }
 
-        public void Disconnected()
-        {
-            if (Ready.Task.IsCompleted)
-            {
-                Volatile.Write(ref _ready, new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
-            }
-        }
+    private sealed record WatchedSession(TenantKey Tenant, string? QueueId, WatchedChannel Channel, DateTimeOffset WatchedAt);
+
+    private sealed class QueueWatch(WatchedChannel channel)
+    {
+        public WatchedChannel Channel => channel;
+        public int Sessions { get; set; }
     }
 }
+
+/// <summary>What a <see cref="NotificationWatcher"/> holds: OAuth clients, channels, sessions, queues, topics, queued events.</summary>
+public sealed record NotificationWatchCounts(int Clients, int Channels, int Sessions, int Queues, int Topics, int PendingEvents);

@@ -472,7 +472,7 @@ public sealed class ClientBehaviourTests : IDisposable
     public void Every_endpoint_label_is_a_template_without_ids()
     {
         Assert.Equal(GenesysEndpoints.All.Count, GenesysEndpoints.All.Select(e => e.Name).Distinct().Count());
-        Assert.All(GenesysEndpoints.All, e => Assert.Matches(@"^(GET|POST|PUT|PATCH|DELETE) (/[a-z0-9/{}A-Z]+|\{presignedUrl\})$", e.Name));
+        Assert.All(GenesysEndpoints.All, e => Assert.Matches(@"^(GET|HEAD|POST|PUT|PATCH|DELETE) (/[a-z0-9/{}A-Z]+|\{presignedUrl\})$", e.Name));
     }
 
     private static InboundOpenMessage Message(string messageId, string text) => new()

@@ -125,6 +125,46 @@ public sealed class ConversationTests(SimulatorFixture sim) : IClassFixture<Simu
     }
 
     [Fact]
+    public async Task Subscriptions_are_replaced_and_cleared_and_the_channel_is_listed_and_checked()
+    {
+        var world = SeedWorld();
+        using var admin = sim.AdminClient();
+        var queueTopic = $"v2.routing.queues.{world.QueueId}.conversations.messages";
+        var conversationTopic = $"v2.detail.events.conversation.{Guid.NewGuid():D}.user.end";
+        var channel = await admin.Notifications.CreateChannelAsync();
+        await admin.Notifications.SubscribeAsync(channel.Id!, [queueTopic, conversationTopic]);
+
+        var replaced = await admin.Notifications.ReplaceSubscriptionsAsync(channel.Id!, [queueTopic]);
+        var afterReplace = await admin.Notifications.GetSubscriptionsAsync(channel.Id!);
+        await admin.Notifications.DeleteSubscriptionsAsync(channel.Id!);
+        var afterDelete = await admin.Notifications.GetSubscriptionsAsync(channel.Id!);
+        var listed = await admin.Notifications.ListChannelsAsync();
+        var exists = await admin.Notifications.ChannelExistsAsync(channel.Id!);
+        var unknown = await admin.Notifications.ChannelExistsAsync(Guid.NewGuid().ToString("D"));
+
+        Assert.Equal([queueTopic], replaced.Entities.Select(t => t.Id));
+        Assert.Equal([queueTopic], afterReplace.Entities.Select(t => t.Id));
+        Assert.Empty(afterDelete.Entities);
+        var own = Assert.Single(listed.Entities, c => c.Id == channel.Id);
+        Assert.Equal(channel.ConnectUri, own.ConnectUri);
+        Assert.True(exists);
+        Assert.False(unknown);
+    }
+
+    [Fact]
+    public async Task A_1001st_topic_comes_back_as_genesys_400()
+    {
+        using var admin = sim.AdminClient();
+        var channel = await admin.Notifications.CreateChannelAsync();
+        var topics = Enumerable.Range(0, 1001).Select(_ => $"v2.detail.events.conversation.{Guid.NewGuid():D}.user.end").ToList();
+
+        var error = await Assert.ThrowsAsync<GenesysApiException>(() => admin.Notifications.ReplaceSubscriptionsAsync(channel.Id!, topics));
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, error.Status);
+        Assert.Empty((await admin.Notifications.GetSubscriptionsAsync(channel.Id!)).Entities);
+    }
+
+    [Fact]
     public async Task An_inbound_message_the_simulator_finds_invalid_comes_back_as_genesys_400()
     {
         var world = SeedWorld();

@@ -37,6 +37,10 @@ internal static class ControlApi
             control.ExpireAllTokens();
             return TypedResults.NoContent();
         });
+        sim.MapGet("/notifications/channels", (SimulatorControl control) => TypedResults.Ok(control.NotificationChannels()));
+        sim.MapPost("/notifications/sockets/close", (SimulatorControl control) => TypedResults.Ok(new CountAnswer(control.CloseNotificationSockets())));
+        sim.MapPost("/notifications/sockets/silence", (SimulatorControl control) => TypedResults.Ok(new CountAnswer(control.SilenceNotificationSockets())));
+        sim.MapPost("/notifications/channels/expire", (SimulatorControl control) => TypedResults.Ok(new CountAnswer(control.ExpireNotificationChannels())));
         sim.MapGet("/received", (string? kind, SimulatorControl control) => TypedResults.Ok(control.Received(kind)));
         sim.MapGet("/webhooks", (SimulatorControl control) => TypedResults.Ok(control.Webhooks()));
         sim.MapGet("/conversations", (SimulatorControl control) => TypedResults.Ok(new JsonArray(control.Conversations().Select(c => (JsonNode)c).ToArray())));

@@ -91,3 +91,19 @@ public sealed record WebhookDelivery(
 
 /// <summary>One authenticated Platform API call as the simulator answered it.</summary>
 public sealed record ApiCall(string ClientId, string Method, string Path, int Status, DateTimeOffset At);
+
+/// <summary>
+/// A live notification channel: its topics, the WebSockets open on it now (and how many of those are silenced) and
+/// how many connections it has had in all.
+/// </summary>
+public sealed record NotificationChannelInfo(
+    string Id,
+    string ClientId,
+    DateTimeOffset Expires,
+    IReadOnlyList<string> Topics,
+    int OpenSockets,
+    int SilencedSockets,
+    int Connections);
+
+/// <summary>How many sockets or channels a control action touched.</summary>
+public sealed record CountAnswer(int Count);

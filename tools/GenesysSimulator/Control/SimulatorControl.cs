@@ -87,6 +87,27 @@ public sealed class SimulatorControl
     /// <summary>The API calls made as one OAuth client (the newest 100,000 of all clients are kept), oldest first.</summary>
     public IReadOnlyList<ApiCall> ApiCalls(string clientId) => _org.ApiCalls(clientId);
 
+    /// <summary>The live notification channels: topics, open (and silenced) sockets, connections so far.</summary>
+    public IReadOnlyList<NotificationChannelInfo> NotificationChannels() => _org.Notifications.Describe();
+
+    /// <summary>
+    /// What Genesys does before maintenance: <c>v2.system.socket_closing</c> on every open notification socket, then
+    /// the socket closes. The channels and their topics live on, so a client reconnects to the same <c>connectUri</c>.
+    /// </summary>
+    /// <returns>How many sockets were closed.</returns>
+    public int CloseNotificationSockets() => _org.Notifications.CloseSockets();
+
+    /// <summary>
+    /// The open notification sockets stay open but nothing more reaches them (no events, heartbeats or pongs): a
+    /// connection that died without a close. Connections made afterwards are not affected.
+    /// </summary>
+    /// <returns>How many sockets went silent.</returns>
+    public int SilenceNotificationSockets() => _org.Notifications.SilenceSockets();
+
+    /// <summary>Every notification channel ends now as at the end of its 24 h: socket_closing, close, gone (404).</summary>
+    /// <returns>How many channels ended.</returns>
+    public int ExpireNotificationChannels() => _org.Notifications.ExpireAll();
+
     /// <summary>Every token issued so far answers 401 from now on.</summary>
     public void ExpireAllTokens() => _org.ExpireAllTokens();
 

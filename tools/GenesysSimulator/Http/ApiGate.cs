@@ -11,6 +11,9 @@ internal sealed class ApiGate(Org org, FaultBook faults)
 {
     public const string ClientItem = "genesys.client";
 
+    /// <summary>The bearer token the call presented (notification channels are listed per token).</summary>
+    public const string TokenItem = "genesys.token";
+
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var path = context.Request.Path.Value ?? "";
@@ -83,6 +86,7 @@ internal sealed class ApiGate(Org org, FaultBook faults)
         }
 
         context.Items[ClientItem] = client;
+        context.Items[TokenItem] = BearerToken(context.Request.Headers.Authorization.ToString());
         try
         {
             await next(context);
@@ -108,6 +112,7 @@ internal sealed class ApiGate(Org org, FaultBook faults)
             if (problem is null)
             {
                 context.Items[ClientItem] = client;
+                context.Items[TokenItem] = BearerToken(context.Request.Headers.Authorization.ToString());
                 await next(context);
             }
         }
@@ -135,17 +140,22 @@ internal sealed class ApiGate(Org org, FaultBook faults)
         }
     }
 
-    private (OAuthClient? Client, (string Code, string Message)? Problem) Authenticate(string header)
+    private static string? BearerToken(string header)
     {
         const string prefix = "Bearer ";
-        if (!header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) || header.Length == prefix.Length)
+        return header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && header.Length > prefix.Length ? header[prefix.Length..].Trim() : null;
+    }
+
+    private (OAuthClient? Client, (string Code, string Message)? Problem) Authenticate(string header)
+    {
+        if (BearerToken(header) is not { } presented)
         {
             return (null, ("authentication.required", "No authentication bearer token specified in authorization header."));
         }
 
         lock (org.Gate)
         {
-            if (!org.Tokens.TryGetValue(header[prefix.Length..].Trim(), out var token)
+            if (!org.Tokens.TryGetValue(presented, out var token)
                 || token.ExpiresAt <= org.Now
                 || !org.Clients.TryGetValue(token.ClientId, out var client))
             {
