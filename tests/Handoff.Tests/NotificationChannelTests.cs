@@ -52,7 +52,10 @@ public sealed class NotificationChannelTests(NotificationChannelsFixture fixture
 
     private async Task AgentEndIsSeenByNotificationAsync(TestWorld world, string conversationId, string genesysId)
     {
+        // Once the new conversation is readable (the fixture's Genesys serves it after ReadableDelay) and connected,
+        // nothing but a notification makes the service look at it again (polling is off here).
         Assert.True(Genesys.Accept(genesysId));
+        await fixture.EventuallyPublishedAsync(conversationId, HandoffStatus.Connected);
         Assert.True(Genesys.End(genesysId));
         await fixture.EventuallyPublishedAsync(conversationId, HandoffStatus.Ended);
         var session = await fixture.ReadStateAsync(HandoffFixture.SessionKey(world.Tenant, genesysId));
