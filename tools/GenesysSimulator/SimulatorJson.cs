@@ -17,6 +17,7 @@ namespace PolyAi.Messaging.GenesysSimulator;
 [JsonSerializable(typeof(WebhookFault))]
 [JsonSerializable(typeof(IReadOnlyList<ReceivedItem>))]
 [JsonSerializable(typeof(IReadOnlyList<WebhookDelivery>))]
+[JsonSerializable(typeof(IReadOnlyList<ApiCall>))]
 [JsonSerializable(typeof(Control.IdAnswer))]
 [JsonSerializable(typeof(Control.OnQueueRequest))]
 [JsonSerializable(typeof(Control.ReplyRequest))]
