@@ -146,7 +146,16 @@ public sealed class HandoffRpc(
         // No look at the conversation now: an agent who took it before the subscription existed shows in the poller's
         // next queue sweep (interacting → connected, no GET), within Handoff:PollInterval. A GET per start was a
         // quarter of the starts' Genesys requests (docs/performance.md, handoffs).
-        await watcher.WatchAsync(connection, active, ct);
+        try
+        {
+            await watcher.WatchAsync(connection, active, ct);
+        }
+        catch (GenesysBudgetExceededException e)
+        {
+            // The handoff is started and saved; answering an error would make the agent retry for nothing. The
+            // channel's next (re)subscription and the poller cover the conversation meanwhile.
+            logger.LogWarning(e, "Not subscribed to Genesys conversation {GenesysConversationId} yet: the request budget is spent", genesysId);
+        }
         return new StartHandoffResponse { Outcome = StartHandoffResponse.Types.Outcome.Started, GenesysConversationId = genesysId };
     }
 
