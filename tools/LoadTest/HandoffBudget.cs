@@ -103,6 +103,8 @@ public static partial class HandoffBudget
         public int Attempts { get; set; }
 
         public bool EndSent { get; set; }
+
+        public List<string> Failures { get; } = [];
     }
 
     private sealed record Run(DateTimeOffset Start, DateTimeOffset End, IReadOnlyList<Planned> Handoffs);
@@ -166,14 +168,16 @@ public static partial class HandoffBudget
             handoff.Attempts++;
             try
             {
-                var answer = await client.StartHandoffAsync(request, deadline: DateTime.UtcNow.AddSeconds(60), cancellationToken: ct);
+                var answer = await client.StartHandoffAsync(request, deadline: DateTime.UtcNow.AddSeconds(120), cancellationToken: ct);
                 handoff.Outcome = answer.Outcome.ToString();
                 handoff.GenesysId = answer.GenesysConversationId is { Length: > 0 } id ? id : null;
                 return;
             }
-            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+            catch (RpcException e) when (!ct.IsCancellationRequested)
             {
+                // Every call is idempotent: retry whatever went wrong, as the agent does, and count it.
                 handoff.Outcome = "retrying: " + e.StatusCode;
+                handoff.Failures.Add(e.StatusCode.ToString());
                 await Task.Delay(TimeSpan.FromSeconds(5), time, ct); // simulated seconds
             }
         }
@@ -218,6 +222,7 @@ public static partial class HandoffBudget
         result.Started = handoffs.Count(h => h.GenesysId is not null);
         result.Outcomes = handoffs.GroupBy(h => h.Outcome).ToDictionary(g => g.Key, g => g.Count());
         result.StartAttempts = handoffs.Sum(h => h.Attempts);
+        result.StartFailures = handoffs.SelectMany(h => h.Failures).GroupBy(f => f).ToDictionary(g => g.Key, g => g.Count());
         result.EndsSent = handoffs.Count(h => h.EndSent);
 
         // The API call log, in simulated time: 429s, requests per minute of the run, and what they were.
@@ -369,6 +374,9 @@ public sealed class HandoffBudgetResult
 
     public IReadOnlyDictionary<string, int> Outcomes { get; set; } = new Dictionary<string, int>();
 
+    /// <summary>StartHandoff answers that were retried, by gRPC status.</summary>
+    public IReadOnlyDictionary<string, int> StartFailures { get; set; } = new Dictionary<string, int>();
+
     public int EndsSent { get; set; }
 
     public int AgentEnded { get; set; }
@@ -417,7 +425,7 @@ public sealed class HandoffBudgetResult
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         md.AppendLine(c, $"| {(o.HandoffNotifications ? "on" : "off")} | {Started}/{Requested} | {StartAttempts} | {AgentEnded} | {Undetected} | {TooManyRequests} | {TotalCalls} | {PeakPerMinute} | {100.0 * PeakPerMinute / HandoffBudget.Budget:0} % | {MeanPerMinute:0} | {100 * MeanPerMinute / HandoffBudget.Budget:0} % | {PeakSlidingMinute} | {Percentile(50):0.0} | {Percentile(99):0.0} | {(Latencies.Count > 0 ? Latencies[^1] : double.NaN):0.0} |");
         md.AppendLine();
-        md.AppendLine(c, $"Start outcomes: {string.Join(", ", Outcomes.OrderByDescending(p => p.Value).Select(p => $"{p.Key} ×{p.Value}"))}. Detected by: {string.Join(", ", DetectedBy.Select(p => $"{p.Key} ×{p.Value}"))}; end reasons: {string.Join(", ", EndReasons.Select(p => $"{p.Key} ×{p.Value}"))}.");
+        md.AppendLine(c, $"Start outcomes: {string.Join(", ", Outcomes.OrderByDescending(p => p.Value).Select(p => $"{p.Key} ×{p.Value}"))}; retried answers: {(StartFailures.Count == 0 ? "none" : string.Join(", ", StartFailures.Select(p => $"{p.Key} ×{p.Value}")))}. Detected by: {string.Join(", ", DetectedBy.Select(p => $"{p.Key} ×{p.Value}"))}; end reasons: {string.Join(", ", EndReasons.Select(p => $"{p.Key} ×{p.Value}"))}.");
         md.AppendLine(c, $"Requests per simulated minute: {string.Join(" ", PerMinute)}.");
         md.AppendLine();
         md.AppendLine("| Genesys call | requests in run | share |");
