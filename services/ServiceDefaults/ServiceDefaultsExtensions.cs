@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PolyAi.Messaging.ServiceDefaults.Time;
 using Prometheus;
 
 namespace PolyAi.Messaging.ServiceDefaults;
@@ -26,7 +27,8 @@ public static class ServiceDefaultsExtensions
         // not: they observe every Kestrel request and every gRPC call to the sidecar, on the hot path.
         Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressEventCounters = true, SuppressMeters = true });
         builder.Services.AddHealthChecks();
-        builder.Services.TryAddSingleton(TimeProvider.System);
+        // Real time unless a benchmark compresses it (Time:Scale, Time:Epoch).
+        builder.Services.TryAddSingleton(TimeOptions.FromConfiguration(builder.Configuration));
         // DAPR_GRPC_ENDPOINT / DAPR_HTTP_ENDPOINT are read from configuration first, then the environment.
         builder.Services.AddDaprClient();
         builder.Services.AddOptions<TenancyOptions>()

@@ -28,4 +28,24 @@ public sealed class CommandLineTests
 
         Assert.Contains("--nope", problem, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Time_scale_with_an_epoch_gives_compressed_time()
+    {
+        var epoch = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds();
+
+        Assert.True(CommandLine.TryParse(["--time-scale", "10", "--time-epoch", epoch.ToString(System.Globalization.CultureInfo.InvariantCulture)], out var options, out _));
+
+        var time = Assert.IsType<CompressedTime>(options.TimeProvider);
+        Assert.Equal(10, time.Scale);
+        Assert.InRange(time.GetUtcNow() - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(8.5), TimeSpan.FromMinutes(9.5));
+    }
+
+    [Fact]
+    public void Time_scale_without_an_epoch_is_refused()
+    {
+        Assert.False(CommandLine.TryParse(["--time-scale", "10"], out _, out var problem));
+
+        Assert.Contains("--time-epoch", problem, StringComparison.Ordinal);
+    }
 }

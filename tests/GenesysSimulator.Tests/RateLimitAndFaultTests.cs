@@ -29,6 +29,29 @@ public sealed class RateLimitAndFaultTests
     }
 
     [Fact]
+    public async Task The_api_call_log_of_a_client_is_readable_over_http_with_method_path_status_and_time()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { RateLimitPerMinute = 2 });
+        var org = sim.Control.SeedOrg();
+        using var client = await GenesysClient.LoginAsync(sim.BaseUrl, org.ClientId, org.ClientSecret);
+        for (var i = 0; i < 3; i++)
+        {
+            (await client.GetAsync("api/v2/tokens/me")).Dispose();
+        }
+
+        using var http = new HttpClient { BaseAddress = sim.BaseUrl };
+        var calls = System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync($"_sim/api-calls?clientId={Uri.EscapeDataString(org.ClientId)}"))!.AsArray();
+        using var missing = await http.GetAsync("_sim/api-calls");
+
+        Assert.Equal([200, 200, 429], calls.Select(c => (int)c!["status"]!));
+        Assert.All(calls, c => Assert.Equal("GET", (string?)c!["method"]));
+        Assert.All(calls, c => Assert.Equal("/api/v2/tokens/me", (string?)c!["path"]));
+        Assert.All(calls, c => Assert.True(DateTimeOffset.TryParse((string?)c!["at"], System.Globalization.CultureInfo.InvariantCulture, out _)));
+        Assert.Empty(System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync("_sim/api-calls?clientId=someone-else"))!.AsArray());
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+    }
+
+    [Fact]
     public async Task Injected_503_with_retry_after_is_answered_the_given_number_of_times_then_the_api_recovers()
     {
         await using var sim = await Sim.StartAsync();

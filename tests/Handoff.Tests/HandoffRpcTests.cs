@@ -154,19 +154,6 @@ public sealed class HandoffRpcTests(NotificationsFixture fixture)
     }
 
     [Fact]
-    public async Task A_scripted_agent_that_takes_the_conversation_at_once_is_still_seen_connecting()
-    {
-        var world = await fixture.NewWorldAsync(new AgentScript { Replies = ["Hello!"] });
-        var conversationId = NewConversationId();
-
-        var response = await fixture.Handoff.StartHandoffAsync(Start(world, conversationId));
-
-        Assert.Equal(Outcome.Started, response.Outcome);
-        var events = await fixture.EventuallyPublishedAsync(conversationId, HandoffStatus.Connected);
-        Assert.Single(events, e => GenesysSideFixture.StatusOf(e) == HandoffStatus.Connected);
-    }
-
-    [Fact]
     public async Task EndHandoff_disconnects_the_genesys_conversation_once()
     {
         var world = await fixture.NewWorldAsync(ManualAgent);

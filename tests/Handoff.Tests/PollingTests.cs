@@ -35,6 +35,25 @@ public sealed class PollingTests(PollingFixture fixture)
     }
 
     [Fact]
+    public async Task A_scripted_agent_that_takes_the_conversation_before_anything_watches_it_is_seen_connecting_by_the_queue_sweep()
+    {
+        // StartHandoff does not look at the new conversation (one Genesys request per start saved): an agent who took
+        // it before the notification subscription existed shows in the poller's next sweep, with notifications or not.
+        var world = await fixture.NewWorldAsync(new AgentScript { Replies = ["Hello!"] });
+        var conversationId = "conv-" + Guid.NewGuid().ToString("N")[..12];
+
+        var response = await fixture.Handoff.StartHandoffAsync(new StartHandoffRequest
+        {
+            Tenant = world.Proto, ConversationId = conversationId, MessageId = "m1", Text = "A person, please",
+            Time = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+        });
+
+        Assert.Equal(StartHandoffResponse.Types.Outcome.Started, response.Outcome);
+        var events = await fixture.EventuallyPublishedAsync(conversationId, HandoffStatus.Connected);
+        Assert.Single(events, e => GenesysSideFixture.StatusOf(e) == HandoffStatus.Connected);
+    }
+
+    [Fact]
     public async Task Polling_reads_one_queue_observation_per_round_and_a_conversation_only_when_it_left_the_queue()
     {
         var world = await fixture.NewWorldAsync(new AgentScript { Manual = true });

@@ -58,6 +58,17 @@ public sealed class DevStackHost : IAsyncDisposable
     /// <summary>The handoff service's gRPC (HTTP/2) endpoint, called by the agent.</summary>
     public Uri HandoffGrpcUrl => _serviceUrls[HandoffGrpc];
 
+    /// <summary>The gRPC endpoint of every handoff replica, the first being <see cref="HandoffGrpcUrl"/>.</summary>
+    public IReadOnlyList<Uri> HandoffGrpcUrls =>
+        [HandoffGrpcUrl, .. Enumerable.Range(2, Math.Max(0, _options.HandoffReplicas - 1)).Select(i => _serviceUrls[HandoffReplica(i) + "-grpc"])];
+
+    /// <summary>The process names of the handoff replicas: <c>handoff</c>, <c>handoff-2</c>, ...</summary>
+    public IReadOnlyList<string> HandoffProcesses =>
+        [Handoff, .. Enumerable.Range(2, Math.Max(0, _options.HandoffReplicas - 1)).Select(HandoffReplica)];
+
+    /// <summary>Where compressed time starts (<see cref="DevStackOptions.TimeScale"/>); simulated now = epoch + (real − epoch) × scale.</summary>
+    public DateTimeOffset TimeEpoch { get; private set; }
+
     public Uri ServiceUrl(string service) => _serviceUrls[service];
 
     public Uri SidecarHttpEndpoint(string appId) => _sidecars[appId].Http;
@@ -130,13 +141,32 @@ public sealed class DevStackHost : IAsyncDisposable
             _serviceUrls[name] = Loopback(name == Edge && !_options.UseFreePorts ? _options.EdgePort : ports.Next(name));
         }
 
+        var replicas = Enumerable.Range(2, Math.Max(0, _options.HandoffReplicas - 1)).Select(HandoffReplica).ToList();
+        var replicaPorts = _options.UseFreePorts ? ports : new PortPlan(free: true); // no fixed ports for extra replicas
+        foreach (var replica in replicas)
+        {
+            _serviceUrls[replica] = Loopback(replicaPorts.Next(replica));
+            _serviceUrls[replica + "-grpc"] = Loopback(replicaPorts.Next(replica + "-grpc"));
+        }
+
         foreach (var app in DaprApps)
         {
             _sidecars[app] = (Loopback(ports.Next(app + "-dapr-http")), Loopback(ports.Next(app + "-dapr-grpc")));
         }
 
+        var simulatorArguments = new List<string> { "--urls", Origin(GenesysUrl) };
+        TimeEpoch = DateTimeOffset.UtcNow;
+        if (_options.TimeScale != 1)
+        {
+            var epoch = TimeEpoch.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var scale = _options.TimeScale.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            simulatorArguments.AddRange(["--time-scale", scale, "--time-epoch", epoch]);
+            _options.ServiceSettings["Time__Scale"] = scale;
+            _options.ServiceSettings["Time__Epoch"] = epoch;
+        }
+
         // Genesys first; then the sidecar, because provisioning stores each tenant's record through it.
-        var genesys = Add(Genesys, Layout.Assembly("tools/GenesysSimulator", "GenesysSimulator"), ["--urls", Origin(GenesysUrl)], new Dictionary<string, string>());
+        var genesys = Add(Genesys, Layout.Assembly("tools/GenesysSimulator", "GenesysSimulator"), simulatorArguments, new Dictionary<string, string>());
         genesys.Start();
         await WaitHealthyAsync(genesys, new Uri(GenesysUrl, "desktop"), ct);
         var secretsFile = Path.Combine(components, "secrets.json");
@@ -175,11 +205,22 @@ public sealed class DevStackHost : IAsyncDisposable
             child.Start();
         }
 
-        foreach (var (name, _, _) in Services)
+        foreach (var replica in replicas)
+        {
+            var environment = EnvironmentFor(Handoff);
+            environment["ASPNETCORE_URLS"] = Origin(_serviceUrls[replica]);
+            environment["Kestrel__Endpoints__Http__Url"] = Origin(_serviceUrls[replica]);
+            environment["Kestrel__Endpoints__Grpc__Url"] = Origin(_serviceUrls[replica + "-grpc"]);
+            Add(replica, Layout.Assembly("services/Handoff", "Handoff"), [], environment).Start();
+        }
+
+        foreach (var name in Services.Select(s => s.Name).Concat(replicas))
         {
             await WaitHealthyAsync(_children[name], new Uri(_serviceUrls[name], "healthz"), ct);
         }
     }
+
+    private static string HandoffReplica(int number) => $"{Handoff}-{number}";
 
     private string PrepareComponents()
     {

@@ -28,4 +28,17 @@ public sealed class DevStackOptions
     public Action<string, string> Log { get; init; } = (_, _) => { };
 
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Handoff processes (default 1). Each extra replica is its own process with its own HTTP and gRPC ports, sharing
+    /// the handoff app's Dapr sidecar endpoints; the sidecar delivers pub/sub to the first only.
+    /// </summary>
+    public int HandoffReplicas { get; init; } = 1;
+
+    /// <summary>
+    /// Compressed time for benchmarks (default 1, real time): the services (<c>Time__Scale</c>, <c>Time__Epoch</c>)
+    /// and the Genesys simulator (<c>--time-scale</c>, <c>--time-epoch</c>) run this many times faster from one epoch,
+    /// taken when the stack starts. The dev sidecar stays on real time.
+    /// </summary>
+    public double TimeScale { get; init; } = 1;
 }

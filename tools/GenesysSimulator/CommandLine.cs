@@ -1,14 +1,16 @@
 namespace PolyAi.Messaging.GenesysSimulator;
 
-/// <summary><c>--urls http://127.0.0.1:9090 [--seed-org] [--verbose]</c>.</summary>
+/// <summary><c>--urls http://127.0.0.1:9090 [--seed-org] [--verbose] [--time-scale 10 --time-epoch &lt;unix ms&gt;]</c>.</summary>
 internal static class CommandLine
 {
-    public const string Usage = "usage: GenesysSimulator [--urls http://127.0.0.1:<port>] [--seed-org] [--verbose]";
+    public const string Usage = "usage: GenesysSimulator [--urls http://127.0.0.1:<port>] [--seed-org] [--verbose] [--time-scale <x> --time-epoch <unix ms>]";
 
     public static bool TryParse(string[] args, out GenesysSimulatorOptions options, out string problem)
     {
         options = new GenesysSimulatorOptions();
         problem = "";
+        double? scale = null;
+        long? epoch = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -29,10 +31,39 @@ internal static class CommandLine
                 case "--verbose":
                     options = options with { MinimumLogLevel = LogLevel.Information };
                     break;
+                case "--time-scale" when i + 1 < args.Length:
+                    if (!double.TryParse(args[++i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var s) || s <= 0)
+                    {
+                        problem = $"--time-scale must be a positive number, not '{args[i]}'";
+                        return false;
+                    }
+
+                    scale = s;
+                    break;
+                case "--time-epoch" when i + 1 < args.Length:
+                    if (!long.TryParse(args[++i], System.Globalization.CultureInfo.InvariantCulture, out var e))
+                    {
+                        problem = $"--time-epoch must be unix milliseconds, not '{args[i]}'";
+                        return false;
+                    }
+
+                    epoch = e;
+                    break;
                 default:
                     problem = $"unknown argument '{args[i]}'";
                     return false;
             }
+        }
+
+        if (scale is { } x && x != 1)
+        {
+            if (epoch is not { } start)
+            {
+                problem = "--time-scale needs --time-epoch (unix milliseconds, the same for every process of the run)";
+                return false;
+            }
+
+            options = options with { TimeProvider = new CompressedTime(x, DateTimeOffset.FromUnixTimeMilliseconds(start)) };
         }
 
         return true;

@@ -19,6 +19,7 @@ namespace PolyAi.Messaging.GenesysSimulator;
 [JsonSerializable(typeof(IReadOnlyList<WebhookDelivery>))]
 [JsonSerializable(typeof(IReadOnlyList<NotificationChannelInfo>))]
 [JsonSerializable(typeof(CountAnswer))]
+[JsonSerializable(typeof(IReadOnlyList<ApiCall>))]
 [JsonSerializable(typeof(Control.IdAnswer))]
 [JsonSerializable(typeof(Control.OnQueueRequest))]
 [JsonSerializable(typeof(Control.ReplyRequest))]

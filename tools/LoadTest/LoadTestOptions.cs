@@ -42,6 +42,27 @@ public sealed record LoadTestOptions
     /// <summary>Customer messages sent to random open conversations after the hold, each timed to its stream.</summary>
     public int SseProbes { get; init; } = 20;
 
+    /// <summary>Concurrent handoffs on one tenant in the <c>handoffs</c> phase (issue 11); 0 = the phase is off (not in <see cref="Quick"/>).</summary>
+    public int Handoffs { get; init; }
+
+    /// <summary>Handoff processes sharing the tenant's Genesys budget in the <c>handoffs</c> phase.</summary>
+    public int HandoffReplicas { get; init; } = 2;
+
+    /// <summary>Simulated minutes the <c>handoffs</c> phase runs.</summary>
+    public double HandoffMinutes { get; init; } = 30;
+
+    /// <summary>How much faster than real time the <c>handoffs</c> phase runs (every service and the simulator).</summary>
+    public double TimeScale { get; init; } = 10;
+
+    /// <summary>Handoff starts per simulated minute (the ramp), over all replicas.</summary>
+    public double HandoffStartsPerMinute { get; init; } = 60;
+
+    /// <summary>Scripted agents on the tenant's queue (the simulator gives each any number of conversations).</summary>
+    public int HandoffAgents { get; init; } = 20;
+
+    /// <summary>False models the notification socket dropped for the whole run: <c>Handoff__NotificationsEnabled=false</c>.</summary>
+    public bool HandoffNotifications { get; init; } = true;
+
     /// <summary>An existing tenant webhook URL to load instead of starting the stack (with <see cref="Secret"/>).</summary>
     public Uri? WebhookUrl { get; init; }
 

@@ -20,6 +20,9 @@ public sealed class LoadTestReport(LoadTestOptions options, Machine machine)
     /// <summary>The open-streams phase, when it ran (<c>--sse-streams</c>).</summary>
     public SseResult? Sse { get; set; }
 
+    /// <summary>The handoffs phase, when it ran (<c>--handoffs</c>).</summary>
+    public HandoffBudgetResult? Handoffs { get; set; }
+
     public LoadResult? Find(string name) => Results.FirstOrDefault(r => r.Name == name);
 
     public static string Summary(LoadResult r)
@@ -90,6 +93,12 @@ public sealed class LoadTestReport(LoadTestOptions options, Machine machine)
             {
                 md.AppendLine(c, $"Failures: {string.Join(", ", sse.Failures.Select(f => $"{f.Key} ×{f.Value}"))}.");
             }
+        }
+
+        if (Handoffs is { } handoffs)
+        {
+            md.AppendLine();
+            md.Append(handoffs.ToMarkdown());
         }
 
         return md.ToString();

@@ -54,6 +54,12 @@ public static class LoadTestRun
             return report;
         }
 
+        if (options.Handoffs > 0)
+        {
+            // Its own stack: no agents at start, compressed time, several handoff replicas.
+            report.Handoffs = await HandoffBudget.RunAsync(options, LiftedLimits, childLog, cancellationToken);
+        }
+
         if (!options.Ingest && !options.EndToEnd && options.SseStreams <= 0)
         {
             report.LoadAverageAtEnd = Machine.LoadAverageNow();

@@ -33,6 +33,9 @@ public sealed class ProcessSampler(IReadOnlyDictionary<string, int> processes)
     /// <summary>The resident set of a process now, in MiB (null if it is gone or this is not Linux).</summary>
     public static double? WorkingSetMiB(int processId) => StatusMiB(processId, "VmRSS:");
 
+    /// <summary>The peak resident set since the process started (<c>VmHWM</c>).</summary>
+    public static double? PeakWorkingSetMiB(int processId) => StatusMiB(processId, "VmHWM:");
+
     public static double? CpuSeconds(int processId)
     {
         try

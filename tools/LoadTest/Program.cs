@@ -14,13 +14,19 @@ var noEndToEnd = new Option<bool>("--no-e2e") { Description = "Skip the end-to-e
 var noIngest = new Option<bool>("--no-ingest") { Description = "Skip the pipeline throughput and half-rate phases." };
 var sseStreams = new Option<int?>("--sse-streams") { Description = "Also hold this many open SSE conversations on one agent process and read its memory and CPU (off unless given)." };
 var sseHold = new Option<double?>("--sse-hold") { Description = "Seconds the SSE streams are held open (default 30)." };
+var handoffs = new Option<int?>("--handoffs") { Description = "Also run N concurrent handoffs on one tenant against the simulator's request budget (issue 11; off unless given)." };
+var handoffReplicas = new Option<int?>("--handoff-replicas") { Description = "Handoff processes in the handoffs phase (default 2)." };
+var handoffMinutes = new Option<double?>("--handoff-minutes") { Description = "Simulated minutes of the handoffs phase (default 30)." };
+var timeScale = new Option<double?>("--time-scale") { Description = "Compressed time for the handoffs phase: simulated seconds per real second (default 10)." };
+var handoffStartRate = new Option<double?>("--handoff-starts-per-minute") { Description = "Handoff starts per simulated minute over all replicas (default 60)." };
+var handoffNotifications = new Option<string?>("--handoff-notifications") { Description = "on (default) | off: the notification socket dropped, polling only." };
 var webhookUrl = new Option<Uri?>("--webhook-url") { Description = "Load this tenant webhook URL (127.0.0.1 only) instead of starting the stack." };
 var secret = new Option<string?>("--secret") { Description = "The tenant's webhook secret, with --webhook-url." };
 var report = new Option<string?>("--report") { Description = "Also write the Markdown report to this file." };
 
 var root = new RootCommand("Load test for PolyAI Messaging: signed Genesys webhooks against bare Kestrel, edge → bare, the pipeline, and end to end.")
 {
-    quick, duration, warmUp, connections, rate, conversations, e2eRate, e2eConversations, noBaselines, noEndToEnd, noIngest, sseStreams, sseHold, webhookUrl, secret, report,
+    quick, duration, warmUp, connections, rate, conversations, e2eRate, e2eConversations, noBaselines, noEndToEnd, noIngest, sseStreams, sseHold, handoffs, handoffReplicas, handoffMinutes, timeScale, handoffStartRate, handoffNotifications, webhookUrl, secret, report,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -39,6 +45,12 @@ root.SetAction(async (parse, cancellationToken) =>
         Ingest = !parse.GetValue(noIngest),
         SseStreams = parse.GetValue(sseStreams) ?? options.SseStreams,
         SseHold = parse.GetValue(sseHold) is { } h ? TimeSpan.FromSeconds(h) : options.SseHold,
+        Handoffs = parse.GetValue(handoffs) ?? options.Handoffs,
+        HandoffReplicas = parse.GetValue(handoffReplicas) ?? options.HandoffReplicas,
+        HandoffMinutes = parse.GetValue(handoffMinutes) ?? options.HandoffMinutes,
+        TimeScale = parse.GetValue(timeScale) ?? options.TimeScale,
+        HandoffStartsPerMinute = parse.GetValue(handoffStartRate) ?? options.HandoffStartsPerMinute,
+        HandoffNotifications = parse.GetValue(handoffNotifications) is not { } n || !n.Equals("off", StringComparison.OrdinalIgnoreCase),
         WebhookUrl = parse.GetValue(webhookUrl),
         Secret = parse.GetValue(secret),
         ReportPath = parse.GetValue(report),
@@ -58,7 +70,7 @@ root.SetAction(async (parse, cancellationToken) =>
         await File.WriteAllTextAsync(path, markdown, cancellationToken);
     }
 
-    return result.Results.Any(r => r.ServerErrors > 0 || r.Accepted == 0) || result.Sse is { Ok: false } ? 1 : 0;
+    return result.Results.Any(r => r.ServerErrors > 0 || r.Accepted == 0) || result.Sse is { Ok: false } || result.Handoffs is { Ok: false } ? 1 : 0;
 });
 
 // The bare baseline endpoint, started by the tool itself as its own process.

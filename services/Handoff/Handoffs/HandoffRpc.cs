@@ -147,8 +147,19 @@ public sealed class HandoffRpc(
 
         HandoffMetrics.Handoffs.WithLabels("started").Inc();
         logger.LogInformation("Handoff started: Genesys conversation {GenesysConversationId} queued on {QueueId}", genesysId, queueId);
-        await watcher.WatchAsync(connection, active, ct);
-        await CatchUpAsync(active, ct);
+        // No look at the conversation now: an agent who took it before the subscription existed shows in the poller's
+        // next queue sweep (interacting → connected, no GET), within Handoff:PollInterval. A GET per start was a
+        // quarter of the starts' Genesys requests (docs/performance.md, handoffs).
+        try
+        {
+            await watcher.WatchAsync(connection, active, ct);
+        }
+        catch (GenesysBudgetExceededException e)
+        {
+            // The handoff is started and saved; answering an error would make the agent retry for nothing. The
+            // channel's next (re)subscription and the poller cover the conversation meanwhile.
+            logger.LogWarning(e, "Not subscribed to Genesys conversation {GenesysConversationId} yet: the request budget is spent", genesysId);
+        }
         return new StartHandoffResponse { Outcome = StartHandoffResponse.Types.Outcome.Started, GenesysConversationId = genesysId };
     }
 
@@ -282,23 +293,6 @@ public sealed class HandoffRpc(
             : current with { ReportedReceipts = HandoffSession.Bounded([.. current.ReportedReceipts, reported], limit), UpdatedAt = time.GetUtcNow() }, ct));
         HandoffMetrics.Forwarded.WithLabels("receipt", "sent").Inc();
         return new ReportDeliveryResponse { Reported = true };
-    }
-
-    /// <summary>
-    /// An agent may take the conversation before the notifications subscription exists: one look now, so nothing that
-    /// happened in between waits for the next poll.
-    /// </summary>
-    private async Task CatchUpAsync(ActiveSession session, CancellationToken ct)
-    {
-        using var housekeeping = GenesysCallPriority.Housekeeping();
-        try
-        {
-            await lifecycle.ReconcileAsync(session.Tenant, session.GenesysConversationId, DetectionSources.Poll, ct);
-        }
-        catch (Exception e) when (IsGenesysFailure(e) || e is DaprException or HandoffStateConflictException)
-        {
-            logger.LogWarning(e, "Could not check the new Genesys conversation; the poller will");
-        }
     }
 
     private async Task ForwardAsync(TenantConnection connection, HandoffSession session, string messageId, string text, Google.Protobuf.WellKnownTypes.Timestamp? sentAt, CancellationToken ct)

@@ -43,6 +43,7 @@ internal static class ControlApi
         sim.MapPost("/notifications/channels/expire", (SimulatorControl control) => TypedResults.Ok(new CountAnswer(control.ExpireNotificationChannels())));
         sim.MapGet("/received", (string? kind, SimulatorControl control) => TypedResults.Ok(control.Received(kind)));
         sim.MapGet("/webhooks", (SimulatorControl control) => TypedResults.Ok(control.Webhooks()));
+        sim.MapGet("/api-calls", ApiCalls);
         sim.MapGet("/conversations", (SimulatorControl control) => TypedResults.Ok(new JsonArray(control.Conversations().Select(c => (JsonNode)c).ToArray())));
         sim.MapPost("/conversations/{conversationId}/accept", (string conversationId, SimulatorControl control) => Act(control.Accept(conversationId)));
         sim.MapPost("/conversations/{conversationId}/typing", (string conversationId, SimulatorControl control) => Act(control.Typing(conversationId)));
@@ -50,6 +51,12 @@ internal static class ControlApi
         sim.MapPost("/conversations/{conversationId}/reply", (string conversationId, ReplyRequest reply, SimulatorControl control) =>
             string.IsNullOrWhiteSpace(reply.Text) ? Results.BadRequest() : Act(control.Reply(conversationId, reply.Text)));
     }
+
+    /// <summary>The authenticated API calls of one OAuth client (the newest 100,000), oldest first: for a harness in another process.</summary>
+    private static Results<Ok<IReadOnlyList<ApiCall>>, BadRequest<string>> ApiCalls(string? clientId, SimulatorControl control) =>
+        string.IsNullOrWhiteSpace(clientId)
+            ? TypedResults.BadRequest("clientId is required")
+            : TypedResults.Ok(control.ApiCalls(clientId));
 
     private static Results<Ok<SeededWorld>, BadRequest<string>> SeedWorld(WorldSeed seed, SimulatorControl control)
     {

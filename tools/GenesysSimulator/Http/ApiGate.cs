@@ -70,6 +70,11 @@ internal sealed class ApiGate(Org org, FaultBook faults)
         {
             context.Response.Headers.RetryAfter = reset.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await GenesysErrors.WriteAsync(context, 429, "too.many.requests", $"Rate limit exceeded the maximum. [{org.Options.RateLimitPerMinute}] requests for [client.credentials.token.rate.per.minute]");
+            if (client is not null)
+            {
+                org.LogApiCall(client.Id, context.Request.Method, path, 429); // the log is how a harness counts 429s
+            }
+
             return;
         }
 
