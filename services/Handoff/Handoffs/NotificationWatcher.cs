@@ -230,7 +230,7 @@ public sealed partial class NotificationWatcher(
                     return null;
                 }
 
-                channel = new WatchedChannel(connection.Client, _gate, conversationId => Enqueue(client, conversationId), Options, time, logger);
+                channel = new WatchedChannel(connection.Client, _gate, (conversationId, signal) => Enqueue(client, conversationId, signal), Options, time, logger);
                 client.Channels.Add(channel);
                 channel.Start(_stopping);
             }
@@ -261,11 +261,28 @@ public sealed partial class NotificationWatcher(
     }
 
     /// <summary>From a channel's receive loop: queue a reconcile of a watched conversation (once, however many events).</summary>
-    private void Enqueue(ClientWatch client, string conversationId)
+    /// <param name="signal">An agent connected is looked at once per session (later events of a connected conversation
+    /// change nothing a reconcile would see, until someone leaves).</param>
+    private void Enqueue(ClientWatch client, string conversationId, ConversationSignal signal)
     {
         lock (_gate)
         {
-            if (client.Sessions.TryGetValue(conversationId, out var session) && _pendingIds.Count < MaxPendingEvents && _pendingIds.Add(conversationId))
+            if (!client.Sessions.TryGetValue(conversationId, out var session))
+            {
+                return;
+            }
+
+            if (signal == ConversationSignal.AgentConnected)
+            {
+                if (session.ConnectedSeen)
+                {
+                    return;
+                }
+
+                client.Sessions[conversationId] = session with { ConnectedSeen = true };
+            }
+
+            if (_pendingIds.Count < MaxPendingEvents && _pendingIds.Add(conversationId))
             {
                 _pending.Writer.TryWrite((session.Tenant, conversationId));
             }
@@ -388,7 +405,11 @@ public sealed partial class NotificationWatcher(
         public DateTimeOffset FullLoggedAt { get; set; } = DateTimeOffset.MinValue;
     }
 
-    private sealed record WatchedSession(TenantKey Tenant, string? QueueId, WatchedChannel Channel, DateTimeOffset WatchedAt);
+    private sealed record WatchedSession(TenantKey Tenant, string? QueueId, WatchedChannel Channel, DateTimeOffset WatchedAt)
+    {
+        /// <summary>An event already showed an agent connected (and was looked at).</summary>
+        public bool ConnectedSeen { get; init; }
+    }
 
     private sealed class QueueWatch(WatchedChannel channel)
     {

@@ -27,7 +27,7 @@ internal sealed partial class WatchedChannel : IAsyncDisposable
 
     private readonly GenesysClient _client;
     private readonly Lock _gate;
-    private readonly Action<string> _onConversation;
+    private readonly Action<string, ConversationSignal> _onConversation;
     private readonly HandoffOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -47,7 +47,7 @@ internal sealed partial class WatchedChannel : IAsyncDisposable
 
     /// <param name="gate">The watcher's lock: it guards <see cref="Desired"/> and <see cref="Version"/>.</param>
     /// <param name="onConversation">Called with the conversation id of each event (from the receive loop; must not block).</param>
-    public WatchedChannel(GenesysClient client, Lock gate, Action<string> onConversation, HandoffOptions options, TimeProvider time, ILogger logger)
+    public WatchedChannel(GenesysClient client, Lock gate, Action<string, ConversationSignal> onConversation, HandoffOptions options, TimeProvider time, ILogger logger)
     {
         _client = client;
         _gate = gate;
@@ -122,7 +122,13 @@ internal sealed partial class WatchedChannel : IAsyncDisposable
     }
 
     /// <summary>What a notification is: a heartbeat or pong, Genesys closing the socket, or an event about a conversation.</summary>
-    internal static (bool SocketClosing, string? ConversationId) Read(ReadOnlySpan<byte> message)
+    /// <summary>
+    /// What a message says: socket closing, or which conversation and whether a reconcile could act on it. A detail
+    /// end event always could; a queue event (its body is the conversation) only when a customer or agent participant
+    /// has left (a possible end) or an agent is connected (a possible <c>connected</c>) — not for being queued or
+    /// offered, which the request budget (Corrections 3) should not pay a GET for.
+    /// </summary>
+    internal static (bool SocketClosing, string? ConversationId, ConversationSignal Signal) ReadEvent(ReadOnlySpan<byte> message)
     {
         try
         {
@@ -131,12 +137,12 @@ internal sealed partial class WatchedChannel : IAsyncDisposable
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("topicName", out var topicName) || topicName.GetString() is not { } topic)
             {
-                return (false, null);
+                return (false, null, ConversationSignal.None);
             }
 
             if (topic == "v2.system.socket_closing")
             {
-                return (true, null);
+                return (true, null, ConversationSignal.None);
             }
 
             const string detailPrefix = "v2.detail.events.conversation.";
@@ -144,22 +150,51 @@ internal sealed partial class WatchedChannel : IAsyncDisposable
             {
                 var rest = topic[detailPrefix.Length..];
                 var dot = rest.IndexOf('.', StringComparison.Ordinal);
-                return (false, dot > 0 ? rest[..dot] : null);
+                return (false, dot > 0 ? rest[..dot] : null, ConversationSignal.Look);
             }
 
             if (topic.StartsWith("v2.routing.queues.", StringComparison.Ordinal)
                 && root.TryGetProperty("eventBody", out var body) && body.ValueKind == JsonValueKind.Object
                 && body.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
             {
-                return (false, id.GetString());
+                return (false, id.GetString(), QueueSignal(body));
             }
 
-            return (false, null);
+            return (false, null, ConversationSignal.None);
         }
         catch (JsonException)
         {
-            return (false, null);
+            return (false, null, ConversationSignal.None);
         }
+    }
+
+    private static ConversationSignal QueueSignal(JsonElement conversation)
+    {
+        if (!conversation.TryGetProperty("participants", out var participants) || participants.ValueKind != JsonValueKind.Array)
+        {
+            return ConversationSignal.Look;
+        }
+
+        var agentConnected = false;
+        foreach (var participant in participants.EnumerateArray())
+        {
+            var purpose = participant.TryGetProperty("purpose", out var p) ? p.GetString() : null;
+            if (purpose is not ("customer" or "agent"))
+            {
+                continue; // the ACD leg leaves when an agent takes the conversation: not an end
+            }
+
+            var state = participant.TryGetProperty("state", out var st) ? st.GetString() : null;
+            var ended = state is "disconnected" or "terminated" || (participant.TryGetProperty("endTime", out var end) && end.ValueKind == JsonValueKind.String);
+            if (ended)
+            {
+                return ConversationSignal.Look;
+            }
+
+            agentConnected |= purpose == "agent" && state == "connected";
+        }
+
+        return agentConnected ? ConversationSignal.AgentConnected : ConversationSignal.None;
     }
 
     private async Task RunAsync(CancellationToken ct)
@@ -347,16 +382,16 @@ internal sealed partial class WatchedChannel : IAsyncDisposable
                     continue;
                 }
 
-                var (socketClosing, conversationId) = Read(message.GetBuffer().AsSpan(0, (int)message.Length));
+                var (socketClosing, conversationId, signal) = ReadEvent(message.GetBuffer().AsSpan(0, (int)message.Length));
                 message.SetLength(0);
                 if (socketClosing)
                 {
                     return Outcome.SocketClosing;
                 }
 
-                if (conversationId is not null)
+                if (conversationId is not null && signal != ConversationSignal.None)
                 {
-                    _onConversation(conversationId);
+                    _onConversation(conversationId, signal);
                 }
             }
         }
@@ -503,4 +538,17 @@ internal sealed partial class WatchedChannel : IAsyncDisposable
 
     [LoggerMessage(LogLevel.Warning, "Could not update the topics of Genesys notification channel {ChannelId}; trying again")]
     private partial void LogSyncFailed(Exception e, string channelId);
+}
+
+/// <summary>What a notification may mean for a watched conversation's session.</summary>
+public enum ConversationSignal
+{
+    /// <summary>Nothing a reconcile would act on (queued, offered).</summary>
+    None,
+
+    /// <summary>An agent is connected: the session may become <c>connected</c>.</summary>
+    AgentConnected,
+
+    /// <summary>Someone left, or an end event: look now.</summary>
+    Look,
 }
