@@ -291,8 +291,9 @@ public sealed partial class NotificationWatcher(
 
     private async Task ReconcileEventsAsync(CancellationToken stoppingToken)
     {
-        // Channel upkeep and reconciling after events are housekeeping: they yield the tenant's Genesys budget to customers.
-        using var housekeeping = GenesysCallPriority.Housekeeping();
+        // Looking at a conversation after its events is the customer's business (who answers, that the agent left) and
+        // costs at most two GETs per session (an agent connected once, someone left): customer priority, so it is not
+        // held back behind channel upkeep and polling, which are housekeeping.
         try
         {
             await foreach (var (tenant, conversationId) in _pending.Reader.ReadAllAsync(stoppingToken))
