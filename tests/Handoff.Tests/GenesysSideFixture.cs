@@ -157,6 +157,13 @@ public abstract class GenesysSideFixture : IAsyncLifetime
             events => events.Any(e => StatusOf(e) == status),
             $"handoff-events {status} for {conversationId}");
 
+    /// <summary>Until Genesys serves the new conversation (the simulator's readable delay, Corrections 5, is over).</summary>
+    public Task EventuallyReadableAsync(string genesysConversationId) =>
+        Eventually.UntilSeen(
+            () => Genesys.Control.Conversation(genesysConversationId)?["readable"]?.GetValue<bool>(),
+            readable => readable == true,
+            $"Genesys serving conversation {genesysConversationId}");
+
     public async Task<JsonElement?> ReadStateAsync(string key)
     {
         var value = await Dapr.GetStateAsync<JsonElement>("statestore", key);
@@ -252,6 +259,8 @@ public sealed class NotificationChannelsFixture : GenesysSideFixture
         ["Handoff:NotificationsSweepInterval"] = "01:00:00", // tests sweep when they mean to
         ["Handoff:NotificationsIdleTimeout"] = "00:00:00",
         ["Handoff:NotificationsReconnectDelay"] = "00:00:00.100",
+        ["Handoff:NotificationsSubscribeInterval"] = "00:00:00.500", // batching and lazy removal as in production, test-sized
+        ["Handoff:NotificationsTopicRemovalDelay"] = "00:00:02",
         ["Handoff:AvailabilityCacheTtl"] = "00:00:05",
         ["Tenancy:CacheTtl"] = "00:00:30",
         ["Logging:LogLevel:Default"] = "Warning", // thousands of handoffs: every Genesys call logged would dominate the run

@@ -225,7 +225,8 @@ public sealed class HandoffRpcTests(NotificationsFixture fixture)
         var conversationId = NewConversationId();
         var genesysId = (await fixture.Handoff.StartHandoffAsync(Start(world, conversationId))).GenesysConversationId;
         Assert.True(fixture.Genesys.Control.Accept(genesysId));
-        await fixture.EventuallyPublishedAsync(conversationId, HandoffStatus.Connected); // readable by now (Corrections 5)
+        await fixture.EventuallyPublishedAsync(conversationId, HandoffStatus.Connected);
+        await fixture.EventuallyReadableAsync(genesysId); // an end inside the readable delay cannot be seen (Corrections 5)
         Assert.True(fixture.Genesys.Control.End(genesysId));
 
         var response = await fixture.Handoff.ForwardMessageAsync(new ForwardMessageRequest { Tenant = world.Proto, ConversationId = conversationId, MessageId = "late", Text = "Hello?" });
@@ -263,6 +264,7 @@ public sealed class HandoffRpcTests(NotificationsFixture fixture)
         var genesysId = (await fixture.Handoff.StartHandoffAsync(Start(world, conversationId))).GenesysConversationId;
         Assert.True(fixture.Genesys.Control.Accept(genesysId));
         await fixture.EventuallyPublishedAsync(conversationId, HandoffStatus.Connected);
+        await fixture.EventuallyReadableAsync(genesysId); // a send's outcome is checked by reading the conversation
         var path = "/inbound/open/message$";
         FaultRule[] faults =
         [

@@ -71,6 +71,9 @@ public sealed record LoadTestOptions
     /// <summary>Where the report goes (Markdown); null = only the console.</summary>
     public string? ReportPath { get; init; }
 
+    /// <summary>Where every line of the started processes goes; null = only their errors, on the console.</summary>
+    public string? PartsLogPath { get; init; }
+
     public Action<string> Log { get; init; } = Console.WriteLine;
 
     public static LoadTestOptions Quick => new()

@@ -25,8 +25,10 @@ public static class LoadTestRun
     public static async Task<LoadTestReport> RunAsync(LoadTestOptions options, CancellationToken cancellationToken)
     {
         var report = new LoadTestReport(options, Machine.Describe());
+        using var partsLog = options.PartsLogPath is { } partsLogPath ? TextWriter.Synchronized(new StreamWriter(partsLogPath, append: false) { AutoFlush = true }) : null;
         var childLog = (Action<string, string>)((name, line) =>
         {
+            partsLog?.WriteLine($"[{name}] {line}");
             // Only what a part says when it fails; their request logs would drown the report.
             if (line.Contains("\"LogLevel\":\"Error\"", StringComparison.Ordinal) || line.Contains("\"LogLevel\":\"Critical\"", StringComparison.Ordinal) || line.StartsWith("Unhandled", StringComparison.Ordinal))
             {

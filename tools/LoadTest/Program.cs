@@ -23,10 +23,11 @@ var handoffNotifications = new Option<string?>("--handoff-notifications") { Desc
 var webhookUrl = new Option<Uri?>("--webhook-url") { Description = "Load this tenant webhook URL (127.0.0.1 only) instead of starting the stack." };
 var secret = new Option<string?>("--secret") { Description = "The tenant's webhook secret, with --webhook-url." };
 var report = new Option<string?>("--report") { Description = "Also write the Markdown report to this file." };
+var partsLog = new Option<string?>("--parts-log") { Description = "Write every line the started processes print to this file (by default only their errors reach the console)." };
 
 var root = new RootCommand("Load test for PolyAI Messaging: signed Genesys webhooks against bare Kestrel, edge → bare, the pipeline, and end to end.")
 {
-    quick, duration, warmUp, connections, rate, conversations, e2eRate, e2eConversations, noBaselines, noEndToEnd, noIngest, sseStreams, sseHold, handoffs, handoffReplicas, handoffMinutes, timeScale, handoffStartRate, handoffNotifications, webhookUrl, secret, report,
+    quick, duration, warmUp, connections, rate, conversations, e2eRate, e2eConversations, noBaselines, noEndToEnd, noIngest, sseStreams, sseHold, handoffs, handoffReplicas, handoffMinutes, timeScale, handoffStartRate, handoffNotifications, webhookUrl, secret, report, partsLog,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -54,6 +55,7 @@ root.SetAction(async (parse, cancellationToken) =>
         WebhookUrl = parse.GetValue(webhookUrl),
         Secret = parse.GetValue(secret),
         ReportPath = parse.GetValue(report),
+        PartsLogPath = parse.GetValue(partsLog),
     };
     if (options.WebhookUrl is { } url && !url.IsLoopback)
     {

@@ -71,6 +71,21 @@ public sealed class HandoffOptions
     [Range(1, 20)]
     public int NotificationsMaxChannels { get; set; } = 20;
 
+    /// <summary>
+    /// The least time between two topic changes on a notification channel: sessions started meanwhile are subscribed in
+    /// one request (each costs the tenant's budget, Corrections 3). A new queue topic does not wait. A session's own
+    /// topics matter only once an agent has it; until then its queue's topic, already subscribed, tells of it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan NotificationsSubscribeInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long the topics of ended sessions may stay subscribed (their events are ignored) before they are removed in
+    /// one request; sooner when a channel needs the room.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan NotificationsTopicRemovalDelay { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often watched sessions are checked against the active list (ends noticed elsewhere) and idle channels closed.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
     public TimeSpan NotificationsSweepInterval { get; set; } = TimeSpan.FromMinutes(1);

@@ -11,7 +11,8 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 /// (Genesys allows 20 per client); each session's <c>v2.detail.events.conversation.{id}.user.end</c> and
 /// <c>.customer.end</c>, and its queue's <c>v2.routing.queues.{queueId}.conversations.messages</c> while any watched
 /// session uses that queue. When every channel is full the session is left to the poller (log + metric).
-/// An event only says "look now": the session is reconciled with GET conversation.
+/// A queue event showing an agent connected publishes <c>connected</c> from its body; an event that may mean an end only
+/// says "look now": the session is reconciled with GET conversation (a transfer also ends an agent's part).
 /// A session's topics go when it ends, whoever noticed (<see cref="Unwatch"/>, called by
 /// <see cref="HandoffLifecycle.EndedAsync"/>); every <see cref="HandoffOptions.NotificationsSweepInterval"/> the sessions
 /// still watched are compared with the active list (ends seen by other replicas), and an OAuth client without sessions
@@ -37,21 +38,28 @@ public sealed partial class NotificationWatcher(
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ClientWatch> _clients = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _pendingIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ConversationSignal> _pendingIds = new(StringComparer.Ordinal);
+
+    // Conversations a reconciler is acting on now, and the strongest signal that arrived meanwhile (queued again after).
+    private readonly Dictionary<string, ConversationSignal> _inFlight = new(StringComparer.Ordinal);
     private readonly Channel<(TenantKey Tenant, string ConversationId)> _pending = Channel.CreateUnbounded<(TenantKey, string)>();
     private CancellationToken _stopping;
 
     private HandoffOptions Options => options.Value;
 
-    /// <summary>Subscribes to the session's conversation; returns once subscribed (or after a short bounded wait).</summary>
+    /// <summary>
+    /// Subscribes to the session's conversation. Returns at once when its queue's topic is already subscribed (that
+    /// topic tells of the agent taking it; the session's own end topics follow within
+    /// <see cref="HandoffOptions.NotificationsSubscribeInterval"/>), otherwise once subscribed or after a short bounded wait.
+    /// </summary>
     public async Task WatchAsync(TenantConnection connection, ActiveSession session, CancellationToken cancellationToken)
     {
-        if (Watch(connection, session) is not { } watched)
+        if (Watch(connection, session) is not { Wait: true } watched)
         {
             return;
         }
 
-        var (channel, version) = watched;
+        var (channel, version, _) = watched;
 
         try
         {
@@ -187,7 +195,8 @@ public sealed partial class NotificationWatcher(
     internal static string QueueTopic(string queueId) => $"v2.routing.queues.{queueId}.conversations.messages";
 
     /// <summary>Puts the session's topics on a channel with room (opening one if allowed); null when disabled or full.</summary>
-    private (WatchedChannel Channel, long Version)? Watch(TenantConnection connection, ActiveSession session)
+    /// <returns>Where, and whether a caller should wait for the subscription (a new queue topic, or no queue).</returns>
+    private (WatchedChannel Channel, long Version, bool Wait)? Watch(TenantConnection connection, ActiveSession session)
     {
         if (!Options.NotificationsEnabled || _stopping.IsCancellationRequested)
         {
@@ -208,7 +217,7 @@ public sealed partial class NotificationWatcher(
             client.LastActive = now;
             if (client.Sessions.TryGetValue(id, out var watched))
             {
-                return (watched.Channel, watched.Channel.Version);
+                return (watched.Channel, watched.Channel.Version, false);
             }
 
             var queueId = session.QueueId is { Length: > 0 } q ? q : null;
@@ -254,15 +263,16 @@ public sealed partial class NotificationWatcher(
             }
 
             client.Sessions[id] = new WatchedSession(session.Tenant, queueId, channel, now);
-            channel.Changed();
+            var wait = queueId is null || !queueWatched;
+            channel.Changed(urgent: wait);
             UpdateGauges();
-            return (channel, channel.Version);
+            return (channel, channel.Version, wait);
         }
     }
 
-    /// <summary>From a channel's receive loop: queue a reconcile of a watched conversation (once, however many events).</summary>
-    /// <param name="signal">An agent connected is looked at once per session (later events of a connected conversation
-    /// change nothing a reconcile would see, until someone leaves).</param>
+    /// <summary>From a channel's receive loop: queue a watched conversation's event (once, however many events).</summary>
+    /// <param name="signal">An agent connected is taken once per session (later events of a connected conversation
+    /// change nothing, until someone leaves); a look supersedes it.</param>
     private void Enqueue(ClientWatch client, string conversationId, ConversationSignal signal)
     {
         lock (_gate)
@@ -282,8 +292,24 @@ public sealed partial class NotificationWatcher(
                 client.Sessions[conversationId] = session with { ConnectedSeen = true };
             }
 
-            if (_pendingIds.Count < MaxPendingEvents && _pendingIds.Add(conversationId))
+            if (_inFlight.TryGetValue(conversationId, out var meanwhile))
             {
+                // One of an end's several events is being acted on: the rest wait for its outcome (usually: ended).
+                if (signal > meanwhile)
+                {
+                    _inFlight[conversationId] = signal;
+                }
+            }
+            else if (_pendingIds.TryGetValue(conversationId, out var pending))
+            {
+                if (signal == ConversationSignal.Look && pending != ConversationSignal.Look)
+                {
+                    _pendingIds[conversationId] = ConversationSignal.Look;
+                }
+            }
+            else if (_pendingIds.Count < MaxPendingEvents)
+            {
+                _pendingIds[conversationId] = signal;
                 _pending.Writer.TryWrite((session.Tenant, conversationId));
             }
         }
@@ -291,19 +317,38 @@ public sealed partial class NotificationWatcher(
 
     private async Task ReconcileEventsAsync(CancellationToken stoppingToken)
     {
-        // Looking at a conversation after its events is the customer's business (who answers, that the agent left) and
-        // costs at most two GETs per session (an agent connected once, someone left): customer priority, so it is not
-        // held back behind channel upkeep and polling, which are housekeeping.
+        // Acting on a conversation's events is the customer's business (who answers, that the agent left): customer
+        // priority, so it is not held back behind channel upkeep and polling, which are housekeeping. An agent connected
+        // is taken from the event itself (the queue topic's body is the conversation); only someone leaving costs a GET,
+        // so at most one per session.
         try
         {
             await foreach (var (tenant, conversationId) in _pending.Reader.ReadAllAsync(stoppingToken))
             {
+                ConversationSignal signal;
                 lock (_gate)
                 {
-                    _pendingIds.Remove(conversationId);
+                    _pendingIds.Remove(conversationId, out signal);
+                    _inFlight[conversationId] = ConversationSignal.None;
                 }
 
-                await OnEventAsync(tenant, conversationId, stoppingToken);
+                try
+                {
+                    await OnEventAsync(tenant, conversationId, signal, stoppingToken);
+                }
+                finally
+                {
+                    lock (_gate)
+                    {
+                        _inFlight.Remove(conversationId, out var meanwhile);
+                        if (meanwhile != ConversationSignal.None && !_pendingIds.ContainsKey(conversationId) && _pendingIds.Count < MaxPendingEvents
+                            && _clients.Values.Any(c => c.Sessions.ContainsKey(conversationId)))
+                        {
+                            _pendingIds[conversationId] = meanwhile;
+                            _pending.Writer.TryWrite((tenant, conversationId));
+                        }
+                    }
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -311,13 +356,17 @@ public sealed partial class NotificationWatcher(
         }
     }
 
-    private async Task OnEventAsync(TenantKey tenant, string conversationId, CancellationToken stoppingToken)
+    private async Task OnEventAsync(TenantKey tenant, string conversationId, ConversationSignal signal, CancellationToken stoppingToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["tenant"] = tenant.ToString(), ["genesysConversationId"] = conversationId });
         try
         {
             var lifecycle = services.GetRequiredService<HandoffLifecycle>();
-            if (!await lifecycle.ReconcileAsync(tenant, conversationId, DetectionSources.Notification, stoppingToken))
+            if (signal == ConversationSignal.AgentConnected)
+            {
+                await lifecycle.ConnectedAsync(tenant, conversationId, stoppingToken);
+            }
+            else if (!await lifecycle.ReconcileAsync(tenant, conversationId, DetectionSources.Notification, stoppingToken))
             {
                 Unwatch(tenant, conversationId);
             }
@@ -371,7 +420,7 @@ public sealed partial class NotificationWatcher(
 
         foreach (var channel in idle)
         {
-            await channel.DisposeAsync();
+            await channel.CloseAsync();
         }
     }
 

@@ -9,7 +9,8 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 /// <summary>
 /// One Genesys notification channel the <see cref="NotificationWatcher"/> holds for an OAuth client, and its WebSocket.
 /// The watcher decides which topics it should have (<see cref="Desired"/>, at most <see cref="MaxTopics"/>); this loop
-/// makes Genesys agree — POST for additions, PUT (replace) when topics go, DELETE when none are left — and keeps the
+/// makes Genesys agree — POST for additions (batched), PUT (replace) when topics go (lazily: see <see cref="SyncAsync"/>),
+/// DELETE when none are left — and keeps the
 /// socket alive: on <c>v2.system.socket_closing</c> it connects again to the same <c>connectUri</c>; after silence
 /// (no event, heartbeat or pong for <see cref="HandoffOptions.NotificationsHeartbeatTimeout"/>, a ping sent half way)
 /// or a lost socket it asks Genesys whether the channel still exists (HEAD) and only then opens a new one with every
@@ -32,6 +33,7 @@ internal sealed partial class WatchedChannel : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Channel<bool> _urgent = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stop = new();
     private CancellationTokenSource? _linked;
     private TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -43,6 +45,7 @@ internal sealed partial class WatchedChannel : IAsyncDisposable
 
     // Only the loop touches these.
     private HashSet<string> _subscribed = new(StringComparer.Ordinal);
+    private DateTimeOffset? _removalsSince;
     private Uri? _connectUri;
 
     /// <param name="gate">The watcher's lock: it guards <see cref="Desired"/> and <see cref="Version"/>.</param>
@@ -76,10 +79,15 @@ internal sealed partial class WatchedChannel : IAsyncDisposable
     public string? ChannelId { get; private set; }
 
     /// <summary>Call under the watcher's lock after changing <see cref="Desired"/>.</summary>
-    public void Changed()
+    /// <param name="urgent">Subscribe now, not after the pause between calls (a topic someone waits for).</param>
+    public void Changed(bool urgent = false)
     {
         Version++;
         _wake.Writer.TryWrite(true);
+        if (urgent)
+        {
+            _urgent.Writer.TryWrite(true);
+        }
     }
 
     public void Start(CancellationToken stopping)
@@ -110,6 +118,27 @@ internal sealed partial class WatchedChannel : IAsyncDisposable
 
             await signal.Task.WaitAsync(left, _time, cancellationToken);
         }
+    }
+
+    /// <summary>Closes the channel for good (no session needs it): the topics still subscribed go first, in one request.</summary>
+    public async Task CloseAsync()
+    {
+        await _stop.CancelAsync();
+        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (ChannelId is { } channelId && _subscribed.Count > 0)
+        {
+            using var housekeeping = GenesysCallPriority.Housekeeping();
+            try
+            {
+                await _client.Notifications.DeleteSubscriptionsAsync(channelId, CancellationToken.None);
+            }
+            catch (Exception e) when (e is GenesysApiException or GenesysResponseException or GenesysBudgetExceededException or HttpRequestException or TimeoutException)
+            {
+                LogSyncFailed(e, channelId); // Genesys drops the channel within 24 h anyway
+            }
+        }
+
+        await DisposeAsync();
     }
 
     public async ValueTask DisposeAsync()
@@ -296,6 +325,7 @@ internal sealed partial class WatchedChannel : IAsyncDisposable
         ChannelId = id;
         _connectUri = connectUri;
         _subscribed = new HashSet<string>(StringComparer.Ordinal);
+        _removalsSince = null;
         Volatile.Write(ref _syncedVersion, 0);
         var now = _time.GetUtcNow();
         ScheduleRefresh((channel.Expires ?? now + AssumedLifetime) - RefreshBeforeExpiry - now);
@@ -443,13 +473,24 @@ internal sealed partial class WatchedChannel : IAsyncDisposable
         }
     }
 
-    /// <summary>Makes Genesys' topics of the channel equal to <see cref="Desired"/> whenever it changes.</summary>
+    /// <summary>
+    /// Makes Genesys' topics of the channel cover <see cref="Desired"/> whenever it changes, within the tenant's request
+    /// budget (Corrections 3): additions wait up to <see cref="HandoffOptions.NotificationsSubscribeInterval"/> after the
+    /// previous call, so the sessions started meanwhile share one <c>POST</c> (a new queue topic goes at once); topics of
+    /// ended sessions stay subscribed (their events are ignored) for up to
+    /// <see cref="HandoffOptions.NotificationsTopicRemovalDelay"/> and then go in one <c>PUT</c> — earlier when the room
+    /// is needed, in the same <c>PUT</c> as the additions. A spent budget waits for the next minute and keeps the socket.
+    /// </summary>
     private async Task<Outcome> SyncAsync(CancellationToken ct)
     {
         var notifications = _client.Notifications;
         while (true)
         {
-            await _wake.Reader.ReadAsync(ct);
+            await WaitForWorkAsync(ct);
+            while (_urgent.Reader.TryRead(out _))
+            {
+            }
+
             HashSet<string> desired;
             long version;
             lock (_gate)
@@ -459,6 +500,13 @@ internal sealed partial class WatchedChannel : IAsyncDisposable
             }
 
             var channelId = ChannelId!;
+            var now = _time.GetUtcNow();
+            var added = desired.Where(t => !_subscribed.Contains(t)).ToList();
+            var removing = _subscribed.Any(t => !desired.Contains(t));
+            _removalsSince = removing ? _removalsSince ?? now : null;
+            var removalsDue = removing
+                && (now - _removalsSince >= _options.NotificationsTopicRemovalDelay || _subscribed.Count + added.Count > MaxTopics);
+            var called = false;
             try
             {
                 if (Interlocked.Exchange(ref _refreshDue, 0) == 1 && desired.Count > 0)
@@ -466,8 +514,9 @@ internal sealed partial class WatchedChannel : IAsyncDisposable
                     // "To maintain a channel for longer than 24 hours, resubscribe to topics."
                     await notifications.ReplaceSubscriptionsAsync(channelId, [.. desired], ct);
                     ScheduleRefresh(AssumedLifetime - RefreshBeforeExpiry);
+                    (_subscribed, _removalsSince, called) = (desired, null, true);
                 }
-                else if (_subscribed.Any(t => !desired.Contains(t)))
+                else if (removalsDue)
                 {
                     if (desired.Count == 0)
                     {
@@ -477,13 +526,16 @@ internal sealed partial class WatchedChannel : IAsyncDisposable
                     {
                         await notifications.ReplaceSubscriptionsAsync(channelId, [.. desired], ct);
                     }
+
+                    (_subscribed, _removalsSince, called) = (desired, null, true);
                 }
-                else if (desired.Where(t => !_subscribed.Contains(t)).ToList() is { Count: > 0 } added)
+                else if (added.Count > 0)
                 {
                     await notifications.SubscribeAsync(channelId, added, ct);
+                    _subscribed.UnionWith(added);
+                    called = true;
                 }
 
-                _subscribed = desired;
                 Volatile.Write(ref _syncedVersion, version);
                 Interlocked.Exchange(ref _synced, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
@@ -491,22 +543,92 @@ internal sealed partial class WatchedChannel : IAsyncDisposable
             {
                 return Outcome.Gone;
             }
+            catch (GenesysBudgetExceededException)
+            {
+                // The tenant's housekeeping share of this minute is spent: the socket stays, the change waits a minute.
+                LogBudgetSpent(channelId);
+                await Task.Delay(UntilNextMinute(), _time, ct);
+                _wake.Writer.TryWrite(true);
+                continue;
+            }
             catch (GenesysApiException e) when ((int)e.Status is >= 400 and < 500 && e.Status != System.Net.HttpStatusCode.TooManyRequests)
             {
                 // Refused whole (a topic Genesys does not accept): believe what it has, and stop waiting for it. The
                 // sessions whose topics are missing are left to the poller; the next change tries again.
                 LogRefused(e, channelId, (int)e.Status);
                 _subscribed = [.. (await notifications.GetSubscriptionsAsync(channelId, ct)).Entities.Select(t => t.Id)];
+                _removalsSince = null;
                 Volatile.Write(ref _syncedVersion, version);
                 Interlocked.Exchange(ref _synced, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+                called = true;
             }
             catch (Exception e) when (e is GenesysApiException or GenesysResponseException or HttpRequestException or TimeoutException)
             {
                 LogSyncFailed(e, channelId);
                 await Task.Delay(_options.NotificationsReconnectDelay, _time, ct);
                 _wake.Writer.TryWrite(true);
+                continue;
+            }
+
+            if (called)
+            {
+                await PauseAsync(ct);
             }
         }
+    }
+
+    /// <summary>Until a change, or until the pending removals are due.</summary>
+    private async Task WaitForWorkAsync(CancellationToken ct)
+    {
+        if (_removalsSince is not { } since)
+        {
+            await _wake.Reader.ReadAsync(ct);
+            return;
+        }
+
+        var due = since + _options.NotificationsTopicRemovalDelay - _time.GetUtcNow();
+        if (due <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(due, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        try
+        {
+            await _wake.Reader.WaitToReadAsync(linked.Token);
+            _wake.Reader.TryRead(out _);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>The pause between two calls, cut short by an urgent change (a new queue topic).</summary>
+    private async Task PauseAsync(CancellationToken ct)
+    {
+        var interval = _options.NotificationsSubscribeInterval;
+        if (interval <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(interval, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        try
+        {
+            await _urgent.Reader.ReadAsync(linked.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private TimeSpan UntilNextMinute()
+    {
+        var now = _time.GetUtcNow();
+        var intoMinute = TimeSpan.FromTicks(now.UtcTicks % TimeSpan.TicksPerMinute);
+        return TimeSpan.FromMinutes(1) - intoMinute + TimeSpan.FromMilliseconds(Random.Shared.Next(100, 1000));
     }
 
     private static string Label(Outcome outcome) => outcome switch
@@ -535,6 +657,9 @@ internal sealed partial class WatchedChannel : IAsyncDisposable
 
     [LoggerMessage(LogLevel.Error, "Genesys refused the topics of notification channel {ChannelId} ({Status}); the poller covers the sessions left out")]
     private partial void LogRefused(Exception e, string channelId, int status);
+
+    [LoggerMessage(LogLevel.Information, "The tenant's Genesys request budget for housekeeping is spent this minute: the topics of notification channel {ChannelId} are updated next minute")]
+    private partial void LogBudgetSpent(string channelId);
 
     [LoggerMessage(LogLevel.Warning, "Could not update the topics of Genesys notification channel {ChannelId}; trying again")]
     private partial void LogSyncFailed(Exception e, string channelId);

@@ -205,6 +205,7 @@ public sealed class SimulatorControl
         json["customerName"] = c.CustomerNickname ?? c.Customer.Name;
         json["queueId"] = c.QueueId;
         json["agentUserId"] = c.AgentUserId;
+        json["readable"] = _org.Now - c.StartTime >= _org.Options.ConversationReadableDelay; // GET conversation serves it (Corrections 5)
         json["state"] = c.Ended ? "ended" : c.Agent is { State: "connected" } ? "active" : c.Agent is { State: "alerting" } ? "alerting" : c.QueueId is null ? "unrouted" : "waiting";
         json["transcript"] = new JsonArray(c.Messages.Select(m => (JsonNode)new JsonObject
         {
