@@ -578,46 +578,27 @@ internal sealed partial class WatchedChannel : IAsyncDisposable
     }
 
     /// <summary>Until a change, or until the pending removals are due.</summary>
-    private async Task WaitForWorkAsync(CancellationToken ct)
-    {
-        if (_removalsSince is not { } since)
-        {
-            await _wake.Reader.ReadAsync(ct);
-            return;
-        }
-
-        var due = since + _options.NotificationsTopicRemovalDelay - _time.GetUtcNow();
-        if (due <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        using var timeout = new CancellationTokenSource(due, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
-        try
-        {
-            await _wake.Reader.WaitToReadAsync(linked.Token);
-            _wake.Reader.TryRead(out _);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-        }
-    }
+    private Task WaitForWorkAsync(CancellationToken ct) =>
+        _removalsSince is { } since
+            ? WaitForSignalAsync(_wake, since + _options.NotificationsTopicRemovalDelay - _time.GetUtcNow(), ct)
+            : _wake.Reader.ReadAsync(ct).AsTask();
 
     /// <summary>The pause between two calls, cut short by an urgent change (a new queue topic).</summary>
-    private async Task PauseAsync(CancellationToken ct)
+    private Task PauseAsync(CancellationToken ct) => WaitForSignalAsync(_urgent, _options.NotificationsSubscribeInterval, ct);
+
+    /// <summary>Takes one signal, or returns when <paramref name="timeout"/> is up (at once when it is not positive).</summary>
+    private async Task WaitForSignalAsync(Channel<bool> signal, TimeSpan timeout, CancellationToken ct)
     {
-        var interval = _options.NotificationsSubscribeInterval;
-        if (interval <= TimeSpan.Zero)
+        if (timeout <= TimeSpan.Zero)
         {
             return;
         }
 
-        using var timeout = new CancellationTokenSource(interval, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        using var timer = new CancellationTokenSource(timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
         try
         {
-            await _urgent.Reader.ReadAsync(linked.Token);
+            await signal.Reader.ReadAsync(linked.Token);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
