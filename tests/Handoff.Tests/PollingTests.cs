@@ -30,7 +30,11 @@ public sealed class PollingTests(PollingFixture fixture)
         Assert.Equal([HandoffStatus.Queued, HandoffStatus.Connected, HandoffStatus.Ended], events.Select(GenesysSideFixture.StatusOf));
         var session = await fixture.ReadStateAsync(HandoffFixture.SessionKey(world.Tenant, genesysId));
         Assert.Equal("poll", session!.Value.GetProperty("endDetectedBy").GetString());
-        var active = await fixture.ReadStateAsync("handoff/active-sessions");
+        // The end is published first, then the session leaves the active list (HandoffLifecycle.EndedAsync).
+        var active = await Eventually.Until(
+            () => fixture.ReadStateAsync("handoff/active-sessions"),
+            a => !a!.Value.GetProperty("sessions").EnumerateArray().Any(s => s.GetProperty("genesysConversationId").GetString() == genesysId),
+            "the session off the active list");
         Assert.DoesNotContain(active!.Value.GetProperty("sessions").EnumerateArray(), s => s.GetProperty("genesysConversationId").GetString() == genesysId);
     }
 
