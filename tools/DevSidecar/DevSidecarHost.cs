@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Connections;
 using PolyAi.Messaging.DevSidecar.Components;
 using PolyAi.Messaging.DevSidecar.Hosting;
 using PolyAi.Messaging.DevSidecar.PubSub;
@@ -44,18 +45,40 @@ public sealed class DevSidecarHost : IAsyncDisposable
         {
             var catalog = ComponentCatalog.Load(options.ComponentsPath, options.TimeProvider, loggerFactory.CreateLogger<ComponentCatalog>());
             var broker = new PubSubBroker(catalog, options.TimeProvider);
-            var apps = options.Apps.Select(app => app with
+            host = new DevSidecarHost(loggerFactory, broker, []);
+            foreach (var requested in options.Apps)
             {
-                HttpPort = app.HttpPort == 0 ? FreePort.Pick() : app.HttpPort,
-                GrpcPort = app.GrpcPort == 0 ? FreePort.Pick() : app.GrpcPort,
-            }).ToList();
-            host = new DevSidecarHost(loggerFactory, broker, apps);
-            foreach (var app in apps)
-            {
-                var server = SidecarAppServer.Build(app, catalog, broker, options, loggerFactory);
-                host._servers.Add(server);
-                await server.StartAsync(cancellationToken);
+                // A port picked here may be taken by another process before Kestrel binds it: pick again.
+                for (var attempt = 1; ; attempt++)
+                {
+                    var app = requested with
+                    {
+                        HttpPort = requested.HttpPort == 0 ? FreePort.Pick() : requested.HttpPort,
+                        GrpcPort = requested.GrpcPort == 0 ? FreePort.Pick() : requested.GrpcPort,
+                    };
+                    var server = SidecarAppServer.Build(app, catalog, broker, options, loggerFactory);
+                    try
+                    {
+                        await server.StartAsync(cancellationToken);
+                    }
+                    catch (IOException e) when (e.InnerException is AddressInUseException && attempt < 5 && (requested.HttpPort == 0 || requested.GrpcPort == 0))
+                    {
+                        await server.DisposeAsync();
+                        continue;
+                    }
+                    catch
+                    {
+                        await server.DisposeAsync();
+                        throw;
+                    }
+
+                    host._servers.Add(server);
+                    host._apps[app.AppId] = app;
+                    break;
+                }
             }
+
+            var apps = host._apps.Values.ToList();
 
             var subscriber = new AppSubscriber(
                 catalog,
