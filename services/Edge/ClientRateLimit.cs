@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace PolyAi.Messaging.Edge;
 
@@ -23,5 +25,19 @@ public static class ClientRateLimit
             QueueLimit = 0,
             AutoReplenishment = true,
         });
+    }
+
+    /// <summary>429 + <c>Retry-After</c> when the address has started too many conversations.</summary>
+    public static async ValueTask RejectAsync(OnRejectedContext context, CancellationToken cancellationToken)
+    {
+        var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.Zero;
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        EdgeMetrics.Reject(EdgeMetrics.ConversationLimited);
+        await TypedResults.Problem(
+                title: "Too Many Requests",
+                statusCode: StatusCodes.Status429TooManyRequests,
+                detail: $"Too many conversations started from this address; try again in {seconds} s.")
+            .ExecuteAsync(context.HttpContext);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PolyAi.Messaging.ServiceDefaults;
 
@@ -16,17 +17,19 @@ public static class EdgeExtensions
         builder.Services.AddValidatedOptions<EdgeOptions>(EdgeOptions.Section);
         builder.Services.AddValidatedOptions<TenantRateLimitOptions>(TenantRateLimitOptions.Section);
         builder.Services.AddValidatedOptions<ConversationRateLimitOptions>(ConversationRateLimitOptions.Section);
+        builder.Services.AddValidatedOptions<UnverifiedLimitOptions>(UnverifiedLimitOptions.Section);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<WebhookGate>();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddTransforms(EventStreams.Add);
 
         builder.Services.AddRateLimiter(_ => { });
         builder.Services.AddOptions<RateLimiterOptions>()
-            .Configure<IOptions<TenantRateLimitOptions>, IOptions<ConversationRateLimitOptions>>((limiter, tenant, conversations) =>
+            .Configure<IOptions<ConversationRateLimitOptions>>((limiter, conversations) =>
             {
-                limiter.AddPolicy(TenantRateLimit.PolicyName, context => TenantRateLimit.Partition(context, tenant.Value));
                 limiter.AddPolicy(ClientRateLimit.PolicyName, context => ClientRateLimit.Partition(context, conversations.Value));
-                limiter.OnRejected = TenantRateLimit.RejectAsync;
+                limiter.OnRejected = ClientRateLimit.RejectAsync;
             });
 
         builder.Services.AddCors();
@@ -50,15 +53,17 @@ public static class EdgeExtensions
         return builder;
     }
 
-    /// <summary>The webchat's static files at <c>/</c>, then the proxy behind CORS and the rate limiter, with the body limit and error mapping around every forward.</summary>
+    /// <summary>The webchat's static files at <c>/</c>, then the proxy behind CORS, the conversation rate limit and the webhook gate, with the body limit and error mapping around every forward.</summary>
     public static WebApplication MapEdge(this WebApplication app)
     {
         app.UseDefaultFiles();
         app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = Webchat.AddSecurityHeaders });
         app.UseCors();
         app.UseRateLimiter();
+        var webhookGate = app.Services.GetRequiredService<WebhookGate>();
         app.MapReverseProxy(proxy =>
         {
+            proxy.Use(webhookGate.InvokeAsync);
             proxy.Use(ForwardingGuard.InvokeAsync);
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();

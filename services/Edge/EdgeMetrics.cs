@@ -8,6 +8,8 @@ public static class EdgeMetrics
 {
     public const string TooLarge = "too_large";
     public const string RateLimited = "rate_limited";
+    public const string UnverifiedLimited = "unverified_limited";
+    public const string ConversationLimited = "conversation_limited";
     public const string VerifierUnavailable = "verifier_unavailable";
     public const string AgentUnavailable = "agent_unavailable";
 
@@ -16,9 +18,21 @@ public static class EdgeMetrics
         "Requests the edge rejected, by reason.",
         new CounterConfiguration { LabelNames = ["reason"] });
 
+    public static readonly Counter Untracked = Metrics.CreateCounter(
+        "polyai_messaging_edge_untracked_requests_total",
+        "Webhook requests let through without a per-address limit because the table of client addresses was full.");
+
+    public static readonly Gauge TrackedClients = Metrics.CreateGauge(
+        "polyai_messaging_edge_tracked_clients",
+        "Client addresses the webhook gate holds a record for (bounded by Edge:UnverifiedLimit:MaxClients).");
+
+    public static readonly Gauge TrackedTenants = Metrics.CreateGauge(
+        "polyai_messaging_edge_tracked_tenants",
+        "Tenants the webhook gate holds a rate-limit bucket for (bounded by Edge:RateLimit:MaxTenants).");
+
     static EdgeMetrics()
     {
-        foreach (var reason in (string[])[TooLarge, RateLimited, VerifierUnavailable, AgentUnavailable])
+        foreach (var reason in (string[])[TooLarge, RateLimited, UnverifiedLimited, ConversationLimited, VerifierUnavailable, AgentUnavailable])
         {
             Rejections.WithLabels(reason);
         }

@@ -40,6 +40,36 @@ public sealed class TenantRateLimitOptions
 
     [Range(1, 1_000_000)]
     public int Burst { get; set; } = 40;
+
+    /// <summary>Most tenants with a bucket at once; full buckets are dropped to make room (a full bucket is no state).</summary>
+    [Range(10, 10_000_000)]
+    public int MaxTenants { get; set; } = 10_000;
+}
+
+/// <summary>
+/// What one client address may cost the verifier without proving it holds a tenant's secret (section
+/// <c>Edge:UnverifiedLimit</c>): <c>Burst</c> rejected requests, then <c>PermitsPerSecond</c>, and at most
+/// <c>MaxInFlight</c> requests at once. An address that delivered a verified webhook within <c>TrustedFor</c> is exempt.
+/// </summary>
+public sealed class UnverifiedLimitOptions
+{
+    public const string Section = "Edge:UnverifiedLimit";
+
+    [Range(1, 100_000)]
+    public int PermitsPerSecond { get; set; } = 2;
+
+    [Range(1, 1_000_000)]
+    public int Burst { get; set; } = 20;
+
+    [Range(1, 100_000)]
+    public int MaxInFlight { get; set; } = 8;
+
+    /// <summary>Most client addresses tracked at once; beyond it (after dropping idle ones) a new address is not limited here.</summary>
+    [Range(10, 10_000_000)]
+    public int MaxClients { get; set; } = 50_000;
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan TrustedFor { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>

@@ -18,6 +18,9 @@ public static class LoadTestRun
     {
         ["Edge__RateLimit__PermitsPerSecond"] = "100000",
         ["Edge__RateLimit__Burst"] = "100000",
+        ["Edge__UnverifiedLimit__PermitsPerSecond"] = "100000",
+        ["Edge__UnverifiedLimit__Burst"] = "1000000",
+        ["Edge__UnverifiedLimit__MaxInFlight"] = "100000",
         ["Edge__ConversationRateLimit__PermitsPerMinute"] = "10000",
         ["Edge__ConversationRateLimit__Burst"] = "10000",
     };

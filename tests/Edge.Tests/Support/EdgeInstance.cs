@@ -19,6 +19,32 @@ public sealed class EdgeInstance : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    public IServiceProvider Services => _factory.Services;
+
+    /// <summary>A client whose connections come from <paramref name="source"/> (any 127.x.y.z works on Linux' loopback), so a test can play several addresses.</summary>
+    public HttpClient ClientFrom(IPAddress source)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    socket.Bind(new IPEndPoint(source, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = Http.BaseAddress };
+    }
+
     public static EdgeInstance Start(Uri verifier, IReadOnlyDictionary<string, string>? settings = null, Uri? agent = null)
     {
         var port = FreePort();

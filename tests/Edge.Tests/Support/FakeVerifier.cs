@@ -17,6 +17,9 @@ public sealed class FakeVerifier : IAsyncDisposable
     /// <summary>Webhooks for this account id are answered 401, as the verifier answers a bad signature.</summary>
     public const string UnauthorizedAccount = "fake-unauthorized";
 
+    /// <summary>Any webhook with this signature is answered 401 too: a caller without the tenant's secret.</summary>
+    public const string BadSignature = "sha256=bm90IHRoZSB0ZW5hbnRzIHNlY3JldA==";
+
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
 
@@ -44,7 +47,7 @@ public sealed class FakeVerifier : IAsyncDisposable
                 context.Request.Path + context.Request.QueryString,
                 body.ToArray(),
                 context.Request.Headers["X-Hub-Signature-256"].ToString()));
-            return accountId == UnauthorizedAccount
+            return accountId == UnauthorizedAccount || context.Request.Headers["X-Hub-Signature-256"] == BadSignature
                 ? Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: "from the verifier")
                 : Results.Json(new { status = "accepted" });
         });

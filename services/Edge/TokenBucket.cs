@@ -1,0 +1,73 @@
+namespace PolyAi.Messaging.Edge;
+
+/// <summary>
+/// A token bucket that can be looked at without taking, and charged after the fact: the webhook gate decides before
+/// forwarding whether there is room, and charges once it knows what the verifier said. Charges past empty go into
+/// debt (down to minus the burst), so requests that were already in flight when the bucket ran dry still count.
+/// </summary>
+internal sealed class TokenBucket
+{
+    private readonly Lock _gate = new();
+    private readonly double _burst;
+    private readonly double _perSecond;
+    private double _tokens;
+    private long _stamp;
+
+    public TokenBucket(double burst, double perSecond, long now)
+    {
+        _burst = burst;
+        _perSecond = perSecond;
+        _tokens = burst;
+        _stamp = now;
+    }
+
+    /// <summary>True when at least one token is there at <paramref name="now"/> (timestamps of <see cref="TimeProvider"/>).</summary>
+    public bool HasRoom(long now, TimeProvider time)
+    {
+        lock (_gate)
+        {
+            Refill(now, time);
+            return _tokens >= 1;
+        }
+    }
+
+    public void Charge(long now, TimeProvider time)
+    {
+        lock (_gate)
+        {
+            Refill(now, time);
+            _tokens = Math.Max(_tokens - 1, -_burst);
+        }
+    }
+
+    /// <summary>Whole seconds until one token is back (at least 1).</summary>
+    public int SecondsUntilRoom(long now, TimeProvider time)
+    {
+        lock (_gate)
+        {
+            Refill(now, time);
+            return Math.Max(1, (int)Math.Ceiling((1 - _tokens) / _perSecond));
+        }
+    }
+
+    /// <summary>Full again: forgetting it changes nothing, so it may be evicted.</summary>
+    public bool IsFull(long now, TimeProvider time)
+    {
+        lock (_gate)
+        {
+            Refill(now, time);
+            return _tokens >= _burst;
+        }
+    }
+
+    private void Refill(long now, TimeProvider time)
+    {
+        if (now <= _stamp)
+        {
+            return;
+        }
+
+        _tokens = Math.Min(_burst, _tokens + (time.GetElapsedTime(_stamp, now).TotalSeconds * _perSecond));
+        _stamp = now;
+    }
+}

@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using PolyAi.Messaging.Edge.Tests.Support;
+using static PolyAi.Messaging.Edge.Tests.Support.EdgeInstance;
+
+namespace PolyAi.Messaging.Edge.Tests;
+
+/// <summary>
+/// The webhook route as an attacker without any tenant's secret sees it: requests from other loopback addresses
+/// (127.0.0.2 and up) play the attacker, the default client (127.0.0.1) plays Genesys.
+/// </summary>
+[Collection(EdgeCollection.Name)]
+public sealed class WebhookGateTests(EdgeFixture fixture)
+{
+    [Fact]
+    public async Task Unsigned_requests_cannot_use_up_a_tenants_allowance_and_their_sender_is_cut_off()
+    {
+        await using var edge = Start(fixture.Verifier.Address, new Dictionary<string, string>
+        {
+            ["Edge:RateLimit:PermitsPerSecond"] = "1",
+            ["Edge:RateLimit:Burst"] = "2",
+            ["Edge:UnverifiedLimit:PermitsPerSecond"] = "1",
+            ["Edge:UnverifiedLimit:Burst"] = "10",
+        });
+        var tenant = EdgeFixture.NewAccount();
+        using var attacker = edge.ClientFrom(IPAddress.Parse("127.0.0.2"));
+
+        var clock = Stopwatch.StartNew();
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 60; i++)
+        {
+            using var response = await attacker.SendAsync(Webhook(WebhookPath(tenant), new StringContent("{}"), FakeVerifier.BadSignature));
+            answers.Add(response.StatusCode);
+        }
+
+        var reachedVerifier = fixture.Verifier.ReceivedFor(tenant).Count();
+        using var genuine = await edge.Http.SendAsync(Webhook(WebhookPath(tenant), new StringContent("{}")));
+
+        Assert.Equal(HttpStatusCode.OK, genuine.StatusCode);
+        Assert.All(answers, status => Assert.True(status is HttpStatusCode.Unauthorized or HttpStatusCode.TooManyRequests, $"answered {status}"));
+        Assert.Contains(HttpStatusCode.TooManyRequests, answers);
+        var allowed = 10 + (int)Math.Ceiling(clock.Elapsed.TotalSeconds) + 1;
+        Assert.True(reachedVerifier <= allowed, $"{reachedVerifier} of 60 rejected requests reached the verifier; at most {allowed} may");
+    }
+
+    [Fact]
+    public async Task An_address_that_delivered_a_verified_webhook_is_not_cut_off_by_another_tenants_bad_secret()
+    {
+        await using var edge = Start(fixture.Verifier.Address, new Dictionary<string, string>
+        {
+            ["Edge:UnverifiedLimit:Burst"] = "5",
+        });
+        using var genesys = edge.ClientFrom(IPAddress.Parse("127.0.0.3"));
+        using (var verified = await genesys.SendAsync(Webhook(WebhookPath(EdgeFixture.NewAccount()), new StringContent("{}"))))
+        {
+            Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
+        }
+
+        var misconfigured = EdgeFixture.NewAccount();
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 40; i++)
+        {
+            using var response = await genesys.SendAsync(Webhook(WebhookPath(misconfigured), new StringContent("{}"), FakeVerifier.BadSignature));
+            answers.Add(response.StatusCode);
+        }
+
+        Assert.All(answers, status => Assert.Equal(HttpStatusCode.Unauthorized, status));
+        Assert.Equal(40, fixture.Verifier.ReceivedFor(misconfigured).Count());
+    }
+
+    [Fact]
+    public async Task Limits_how_many_unverified_requests_one_address_keeps_open_at_once()
+    {
+        await using var edge = Start(fixture.Verifier.Address, new Dictionary<string, string>
+        {
+            ["Edge:UnverifiedLimit:MaxInFlight"] = "2",
+            ["Edge:UnverifiedLimit:Burst"] = "1000",
+        });
+        var tenant = EdgeFixture.NewAccount();
+        var slowloris = IPAddress.Parse("127.0.0.4");
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Each held request on a client of its own, so the probes cannot take its connection from the pool.
+        using var holders = new DisposableList<HttpClient>(Enumerable.Range(0, 2).Select(_ => edge.ClientFrom(slowloris)));
+        var open = holders.Items
+            .Select(holder => holder.SendAsync(Webhook(WebhookPath(tenant), new HangingContent(release.Task), FakeVerifier.BadSignature)))
+            .ToList();
+        using var prober = edge.ClientFrom(slowloris);
+
+        // The two open requests reach the gate in their own time: probe until the third is refused.
+        var refused = await ProbeUntilAsync(prober, tenant, HttpStatusCode.TooManyRequests);
+        using var other = edge.ClientFrom(IPAddress.Parse("127.0.0.5"));
+        using var otherAddress = await other.SendAsync(Webhook(WebhookPath(tenant), new StringContent("{}"), FakeVerifier.BadSignature));
+
+        release.SetResult();
+        foreach (var request in open)
+        {
+            (await request).Dispose();
+        }
+
+        var afterwards = await ProbeUntilAsync(prober, tenant, HttpStatusCode.Unauthorized);
+
+        Assert.Contains("at once", refused, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, otherAddress.StatusCode);
+        Assert.Contains("from the verifier", afterwards, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tracks_at_most_MaxClients_addresses_and_answers_the_others_unlimited()
+    {
+        await using var edge = Start(fixture.Verifier.Address, new Dictionary<string, string>
+        {
+            ["Edge:UnverifiedLimit:MaxClients"] = "10",
+        });
+        var gate = edge.Services.GetRequiredService<WebhookGate>();
+        var untrackedBefore = EdgeMetrics.Untracked.Value;
+        var tenant = EdgeFixture.NewAccount();
+
+        var answers = new List<HttpStatusCode>();
+        var mostTracked = 0;
+        for (var host = 1; host <= 30; host++)
+        {
+            using var client = edge.ClientFrom(IPAddress.Parse($"127.0.1.{host}"));
+            using var response = await client.SendAsync(Webhook(WebhookPath(tenant), new StringContent("{}"), FakeVerifier.BadSignature));
+            answers.Add(response.StatusCode);
+            mostTracked = Math.Max(mostTracked, gate.TrackedClients);
+        }
+
+        Assert.All(answers, status => Assert.Equal(HttpStatusCode.Unauthorized, status));
+        Assert.InRange(mostTracked, 1, 10);
+        Assert.True(EdgeMetrics.Untracked.Value - untrackedBefore >= 1, "no request was counted as untracked");
+    }
+
+    [Fact]
+    public async Task Keeps_a_bucket_only_for_tenants_with_verified_webhooks_and_at_most_MaxTenants()
+    {
+        await using var edge = Start(fixture.Verifier.Address, new Dictionary<string, string>
+        {
+            ["Edge:RateLimit:MaxTenants"] = "10",
+        });
+        var gate = edge.Services.GetRequiredService<WebhookGate>();
+        using (var first = await edge.Http.SendAsync(Webhook(WebhookPath(EdgeFixture.NewAccount()), new StringContent("{}"))))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        for (var i = 0; i < 20; i++)
+        {
+            using var rejected = await edge.Http.SendAsync(Webhook(WebhookPath(EdgeFixture.NewAccount()), new StringContent("{}"), FakeVerifier.BadSignature));
+            Assert.Equal(HttpStatusCode.Unauthorized, rejected.StatusCode);
+        }
+
+        var afterRejections = gate.TrackedTenants;
+        var mostTracked = 0;
+        for (var i = 0; i < 30; i++)
+        {
+            using var accepted = await edge.Http.SendAsync(Webhook(WebhookPath(EdgeFixture.NewAccount()), new StringContent("{}")));
+            Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+            mostTracked = Math.Max(mostTracked, gate.TrackedTenants);
+        }
+
+        Assert.Equal(1, afterRejections);
+        Assert.InRange(mostTracked, 1, 10);
+    }
+
+    private static async Task<string> ProbeUntilAsync(HttpClient client, string tenant, HttpStatusCode wanted)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            using var response = await client.SendAsync(Webhook(WebhookPath(tenant), new StringContent("{}"), FakeVerifier.BadSignature));
+            if (response.StatusCode == wanted)
+            {
+                return await response.Content.ReadAsStringAsync();
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"never answered {wanted}; last answer {response.StatusCode}");
+            await Task.Delay(20);
+        }
+    }
+
+    private sealed class DisposableList<T>(IEnumerable<T> items) : IDisposable
+        where T : IDisposable
+    {
+        public IReadOnlyList<T> Items { get; } = [.. items];
+
+        public void Dispose()
+        {
+            foreach (var item in Items)
+            {
+                item.Dispose();
+            }
+        }
+    }
+
+    /// <summary>A body that sends one byte and then waits for <paramref name="release"/>: a request held open.</summary>
+    private sealed class HangingContent(Task release) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync("{"u8.ToArray());
+            await stream.FlushAsync();
+            await release;
+            await stream.WriteAsync("}"u8.ToArray());
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+}
