@@ -33,12 +33,20 @@ public sealed class VerifierOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:00:08")]
     public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>Webhooks handled at once; past this (and <see cref="QueueLimit"/>) we answer 503 at once.</summary>
+    /// <summary>Verified webhooks stored and published at once; past this we answer 503 at once.</summary>
     [Range(1, 100_000)]
     public int MaxConcurrentRequests { get; set; } = 64;
 
-    [Range(0, 100_000)]
-    public int QueueLimit { get; set; }
+    /// <summary>The same for any one tenant, so one tenant's burst leaves permits for the others.</summary>
+    [Range(1, 100_000)]
+    public int MaxConcurrentRequestsPerTenant { get; set; } = 32;
+
+    /// <summary>
+    /// Longest time a body may take to arrive, whole (Genesys sends a few KiB at once): a slower one is answered 408.
+    /// Bodies are read before any permit is taken, so slow senders hold a connection, never a permit.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:00:08")]
+    public TimeSpan BodyReadTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>The <c>Retry-After</c> of a 503. Genesys retries 5 s apart whatever we say.</summary>
     [Range(1, 120)]

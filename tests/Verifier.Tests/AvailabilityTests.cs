@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using PolyAi.Messaging.Genesys.OpenMessaging;
+using PolyAi.Messaging.Verifier.Webhooks;
 using PolyAi.Messaging.Verifier.Tests.Support;
 using static PolyAi.Messaging.Verifier.Tests.Support.VerifierFixture;
 
@@ -49,31 +51,97 @@ public sealed class AvailabilityTests(VerifierFixture fixture)
     }
 
     [Fact]
-    public async Task Answers_503_at_once_when_too_many_webhooks_are_in_flight_then_serves_the_held_one()
+    public async Task Answers_503_at_once_when_too_many_verified_webhooks_are_in_flight_then_serves_the_next()
+    {
+        await using var narrow = fixture.StartVerifier(new Dictionary<string, string> { ["Verifier:MaxConcurrentRequests"] = "1" });
+        var admission = narrow.Services.GetRequiredService<WebhookAdmission>();
+        var refusedId = Notifications.NewId();
+
+        HttpResponseMessage refused;
+        using (Assert.IsType<WebhookAdmission.Permit>(admission.TryEnter(Globex)))
+        {
+            refused = await narrow.Http.SendAsync(Notifications.SignedRequest(Acme, Notifications.AgentText(refusedId), AcmeSecret));
+        }
+
+        using (refused)
+        {
+            using var retried = await narrow.Http.SendAsync(Notifications.SignedRequest(Acme, Notifications.AgentText(refusedId), AcmeSecret));
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.NotNull(refused.Headers.RetryAfter);
+            Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+            Assert.Single(fixture.PublishedWithId(refusedId));
+            Assert.Equal(0, admission.InFlight);
+        }
+    }
+
+    [Fact]
+    public async Task One_tenant_at_its_own_limit_leaves_room_for_the_others()
+    {
+        await using var narrow = fixture.StartVerifier(new Dictionary<string, string> { ["Verifier:MaxConcurrentRequestsPerTenant"] = "1" });
+        var admission = narrow.Services.GetRequiredService<WebhookAdmission>();
+
+        using var busy = admission.TryEnter(Acme);
+        using var acme = await narrow.Http.SendAsync(Notifications.SignedRequest(Acme, Notifications.AgentText(Notifications.NewId()), AcmeSecret));
+        using var globex = await narrow.Http.SendAsync(Notifications.SignedRequest(Globex, Notifications.AgentText(Notifications.NewId()), GlobexSecret));
+
+        Assert.NotNull(busy);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, acme.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, globex.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_body_still_arriving_holds_no_permit_so_other_webhooks_are_served_meanwhile()
     {
         var bodyRead = new BodyReadSignal();
-        await using var narrow = fixture.StartVerifier(
-            new Dictionary<string, string> { ["Verifier:MaxConcurrentRequests"] = "1", ["Verifier:QueueLimit"] = "0" },
-            observer: bodyRead);
+        await using var narrow = fixture.StartVerifier(new Dictionary<string, string> { ["Verifier:MaxConcurrentRequests"] = "1" }, observer: bodyRead);
         var heldId = Notifications.NewId();
         var heldBody = Encoding.UTF8.GetBytes(Notifications.AgentText(heldId));
         var content = new HeldBackContent(heldBody[..10], heldBody[10..]);
-        // Its own client (own connection), so the probes below cannot queue behind it for a pooled connection.
+        // Its own client (own connection), so the request below cannot queue behind it for a pooled connection.
         using var heldClient = new HttpClient { BaseAddress = narrow.Http.BaseAddress };
         var held = heldClient.SendAsync(Notifications.Request(
             Notifications.Path(Acme), heldBody, WebhookSignature.Compute(AcmeSecret, heldBody), content));
 
-        // The verifier reads a body only once the request holds the permit: from then on it is taken.
         await bodyRead.FirstRead.WaitAsync(TimeSpan.FromSeconds(15));
-        using var refused = await narrow.Http.SendAsync(
-            Notifications.SignedRequest(Acme, Notifications.AgentText(Notifications.NewId()), AcmeSecret));
+        var otherId = Notifications.NewId();
+        using var other = await narrow.Http.SendAsync(Notifications.SignedRequest(Acme, Notifications.AgentText(otherId), AcmeSecret));
         content.Release();
         using var served = await held;
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
-        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
-        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        Assert.Single(fixture.PublishedWithId(otherId));
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
         Assert.Single(fixture.PublishedWithId(heldId));
+    }
+
+    [Fact]
+    public async Task Answers_408_when_a_body_does_not_arrive_within_the_body_read_timeout_and_publishes_nothing()
+    {
+        await using var strict = fixture.StartVerifier(new Dictionary<string, string> { ["Verifier:BodyReadTimeout"] = "00:00:00.300" });
+        var id = Notifications.NewId();
+        var body = Encoding.UTF8.GetBytes(Notifications.AgentText(id));
+        var content = new HeldBackContent(body[..10], body[10..]);
+
+        var timedOutBefore = VerifierMetrics.Webhooks.WithLabels("timed_out").Value;
+
+        var sending = strict.Http.SendAsync(Notifications.Request(
+            Notifications.Path(Acme), body, WebhookSignature.Compute(AcmeSecret, body), content));
+        // The client hands over the answer only once its body is sent: let the rest go once the verifier gave up.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (VerifierMetrics.Webhooks.WithLabels("timed_out").Value == timedOutBefore)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the verifier never gave up on the body");
+            await Task.Delay(20);
+        }
+
+        content.Release();
+        using var response = await sending;
+
+        Assert.Equal(HttpStatusCode.RequestTimeout, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(fixture.PublishedWithId(id));
+        Assert.Null(await fixture.DedupeStatusAsync(Acme, id));
     }
 }

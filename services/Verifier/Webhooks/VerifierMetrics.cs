@@ -49,6 +49,7 @@ public static class VerifierMetrics
         WebhookOutcome.UnknownTenant => "unknown_tenant",
         WebhookOutcome.Invalid => "invalid",
         WebhookOutcome.TooLarge => "too_large",
+        WebhookOutcome.TimedOut => "timed_out",
         WebhookOutcome.Overloaded => "overloaded",
         WebhookOutcome.Unavailable => "unavailable",
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),

@@ -7,12 +7,10 @@ namespace PolyAi.Messaging.Verifier.Webhooks;
 public static class WebhookApi
 {
     public const string Route = "/webhooks/genesys/{accountId}/{projectId}/{clientEnv}/events";
-    public const string ConcurrencyPolicy = "webhooks";
 
     public static WebApplication MapWebhookApi(this WebApplication app)
     {
-        app.UseRateLimiter();
-        app.MapPost(Route, ReceiveAsync).RequireRateLimiting(ConcurrencyPolicy);
+        app.MapPost(Route, ReceiveAsync);
         return app;
     }
 
@@ -23,13 +21,6 @@ public static class WebhookApi
         var verdict = await services.Intake.ReceiveAsync(accountId, projectId, clientEnv, context.Request, context.RequestAborted);
         VerifierMetrics.Record(verdict.Outcome, services.Time.GetElapsedTime(started));
         return ToResult(verdict, context.Response, services.Options.Value);
-    }
-
-    /// <summary>The concurrency limiter's answer: 503 at once, so Genesys retries rather than times out.</summary>
-    public static Task RejectOverloadedAsync(HttpContext context, VerifierOptions options)
-    {
-        VerifierMetrics.Record(WebhookOutcome.Overloaded, TimeSpan.Zero);
-        return ((IResult)ToResult(new WebhookVerdict(WebhookOutcome.Overloaded), context.Response, options).Result).ExecuteAsync(context);
     }
 
     // Bodies are generic on purpose: the same for every tenant, never an echo of a secret or of the request.
@@ -46,6 +37,8 @@ public static class WebhookApi
                 verdict.Detail ?? "The body is not an Open Messaging notification."),
             WebhookOutcome.TooLarge => Problem(StatusCodes.Status413PayloadTooLarge, "Payload Too Large",
                 $"The body exceeds {options.MaxBodyBytes} bytes."),
+            WebhookOutcome.TimedOut => Problem(StatusCodes.Status408RequestTimeout, "Request Timeout",
+                $"The body did not arrive within {options.BodyReadTimeout.TotalSeconds:0.#} s."),
             WebhookOutcome.Overloaded or WebhookOutcome.Unavailable => RetryLater(response, options),
             _ => throw new ArgumentOutOfRangeException(nameof(verdict), verdict.Outcome, null),
         };

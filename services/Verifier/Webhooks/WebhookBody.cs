@@ -9,6 +9,10 @@ namespace PolyAi.Messaging.Verifier.Webhooks;
 public sealed class WebhookBody : IDisposable
 {
     private const int MinimumCapacity = 1024;
+
+    // A declared length is only a claim: start at most this large and grow as bytes really arrive, so a
+    // connection that declares 128 KiB and sends nothing holds 16 KiB, not 128.
+    private const int MaximumInitialCapacity = 16 * 1024;
     private byte[] _buffer;
     private int _length;
 
@@ -25,7 +29,7 @@ public sealed class WebhookBody : IDisposable
         }
 
         // One spare byte so that a body of exactly Content-Length reaches end of stream without growing.
-        var initial = contentLength is { } declared ? (int)declared + 1 : MinimumCapacity;
+        var initial = contentLength is { } declared ? (int)Math.Min(declared + 1, MaximumInitialCapacity) : MinimumCapacity;
         var body = new WebhookBody(ArrayPool<byte>.Shared.Rent(Math.Max(initial, MinimumCapacity)));
         try
         {

@@ -8,13 +8,16 @@ using PolyAi.Messaging.ServiceDefaults;
 namespace PolyAi.Messaging.Verifier.Webhooks;
 
 /// <summary>
-/// Takes in one Genesys webhook delivery: size, signature shape, tenant, signature, body, dedupe, publish — in that
-/// order, so an unauthenticated caller learns nothing about tenants and nothing unverified reaches pub/sub.
+/// Takes in one Genesys webhook delivery: declared size, signature shape, tenant, body (within a deadline), signature,
+/// notification, a permit, dedupe, publish — in that order, so an unauthenticated caller learns nothing about tenants,
+/// nothing unverified reaches pub/sub, and only verified webhooks hold one of the permits
+/// (<see cref="WebhookAdmission"/>): a slow or unsigned sender costs a connection, never another tenant's capacity.
 /// Expected failures are verdicts; only the unexpected throws.
 /// </summary>
 public sealed partial class WebhookIntake(
     TenantDirectory tenants,
     DeliveryLedger ledger,
+    WebhookAdmission admission,
     DaprClient dapr,
     IOptions<VerifierOptions> options,
     TimeProvider time,
@@ -33,8 +36,7 @@ public sealed partial class WebhookIntake(
 
         var key = parsed.Value;
         var limits = options.Value;
-        using var body = await WebhookBody.ReadAsync(request.Body, request.ContentLength, limits.MaxBodyBytes, cancellationToken);
-        if (body is null)
+        if (request.ContentLength > limits.MaxBodyBytes)
         {
             return WebhookVerdict.TooLarge;
         }
@@ -65,6 +67,24 @@ public sealed partial class WebhookIntake(
             return WebhookVerdict.UnknownTenant;
         }
 
+        WebhookBody? read;
+        try
+        {
+            using var deadline = Timeout(limits.BodyReadTimeout, cancellationToken);
+            read = await WebhookBody.ReadAsync(request.Body, request.ContentLength, limits.MaxBodyBytes, deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogSlowBody(limits.BodyReadTimeout);
+            return WebhookVerdict.TimedOut;
+        }
+
+        using var body = read;
+        if (body is null)
+        {
+            return WebhookVerdict.TooLarge;
+        }
+
         if (!WebhookSignature.IsValid(signature, body.Span, [tenant.Secrets.WebhookSecret, tenant.Secrets.PreviousWebhookSecret]))
         {
             LogBadSignature();
@@ -79,6 +99,12 @@ public sealed partial class WebhookIntake(
         }
 
         using var notificationScope = logger.BeginScope(new Dictionary<string, object> { ["NotificationId"] = notificationId });
+        using var permit = admission.TryEnter(key);
+        if (permit is null)
+        {
+            return WebhookVerdict.Overloaded;
+        }
+
         return await PublishOnceAsync(key, notificationId, new GenesysNotificationReceived(key, receivedAt, notification), cancellationToken);
     }
 
@@ -183,6 +209,9 @@ public sealed partial class WebhookIntake(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook signature does not match the tenant's secrets")]
     private partial void LogBadSignature();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook body did not arrive within {Timeout}; answered 408")]
+    private partial void LogSlowBody(TimeSpan timeout);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook body rejected: {Reason}")]
     private partial void LogInvalid(string reason);

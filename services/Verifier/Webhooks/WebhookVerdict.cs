@@ -9,6 +9,7 @@ public enum WebhookOutcome
     UnknownTenant,
     Invalid,
     TooLarge,
+    TimedOut,
     Overloaded,
     Unavailable,
 }
@@ -21,6 +22,8 @@ public readonly record struct WebhookVerdict(WebhookOutcome Outcome, string? Det
     public static WebhookVerdict Unauthorized => new(WebhookOutcome.Unauthorized);
     public static WebhookVerdict UnknownTenant => new(WebhookOutcome.UnknownTenant);
     public static WebhookVerdict TooLarge => new(WebhookOutcome.TooLarge);
+    public static WebhookVerdict TimedOut => new(WebhookOutcome.TimedOut);
+    public static WebhookVerdict Overloaded => new(WebhookOutcome.Overloaded);
     public static WebhookVerdict Unavailable => new(WebhookOutcome.Unavailable);
 
     public static WebhookVerdict Invalid(string detail) => new(WebhookOutcome.Invalid, detail);

@@ -149,6 +149,8 @@ public sealed class VerifierInstance(WebApplicationFactory<VerifierOptions> fact
 {
     public HttpClient Http { get; } = new() { BaseAddress = baseAddress };
 
+    public IServiceProvider Services => factory.Services;
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
