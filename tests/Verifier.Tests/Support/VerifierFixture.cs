@@ -29,6 +29,10 @@ public sealed class VerifierFixture : IAsyncLifetime
     public static readonly TenantKey Globex = new("globex", "sales", "prod");
     public const string GlobexSecret = "globex-webhook-secret";
 
+    /// <summary>A tenant whose secret is in the secret store but whose record no test fixture writes.</summary>
+    public static readonly TenantKey Initech = new("initech", "support", "prod");
+    public const string InitechSecret = "initech-webhook-secret";
+
     /// <summary>The verifier's clock: every receivedAt it publishes is this instant.</summary>
     public static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
@@ -51,6 +55,7 @@ public sealed class VerifierFixture : IAsyncLifetime
                 [TenantSecrets.PreviousWebhookSecretField] = AcmePreviousSecret,
             },
             [Globex.SecretName] = new JsonObject { [TenantSecrets.WebhookSecretField] = GlobexSecret },
+            [Initech.SecretName] = new JsonObject { [TenantSecrets.WebhookSecretField] = InitechSecret },
         };
         _componentsPath = Components.WriteTemporaryCopy(secrets.ToJsonString());
         Sidecar = await DevSidecarHost.StartAsync(new DevSidecarOptions
