@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
+using PolyAi.Messaging.ServiceDefaults;
 using Yarp.ReverseProxy.Model;
 
 namespace PolyAi.Messaging.Edge;

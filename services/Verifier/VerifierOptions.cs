@@ -49,6 +49,17 @@ public sealed class VerifierOptions
     public TimeSpan BodyReadTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>The <c>Retry-After</c> of a 503. Genesys retries 5 s apart whatever we say.</summary>
+    /// <summary>
+    /// Rejections anyone can cause (unknown tenant, bad signature, slow or invalid body, store failures) are logged
+    /// at most this many at once per kind…
+    /// </summary>
+    [Range(1, 10_000)]
+    public int RejectionLogBurst { get; set; } = 10;
+
+    /// <summary>…then one per this interval; the next line written says how many were held back.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan RejectionLogInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     [Range(1, 120)]
     public int RetryAfterSeconds { get; set; } = 5;
 }

@@ -25,6 +25,13 @@ public sealed partial class WebhookIntake(
 {
     private const string CloudEventIdMetadata = "cloudevent.id";
 
+    // Anyone can cause these lines, so each kind has its own budget (the outcome counters count every one).
+    private readonly LogBudget _unknownTenantLog = NewLogBudget(options, time);
+    private readonly LogBudget _badSignatureLog = NewLogBudget(options, time);
+    private readonly LogBudget _slowBodyLog = NewLogBudget(options, time);
+    private readonly LogBudget _invalidLog = NewLogBudget(options, time);
+    private readonly LogBudget _storeFailedLog = NewLogBudget(options, time);
+
     public async Task<WebhookVerdict> ReceiveAsync(
         string accountId, string projectId, string clientEnv, HttpRequest request, CancellationToken cancellationToken)
     {
@@ -57,13 +64,17 @@ public sealed partial class WebhookIntake(
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            LogStoreFailed(ex, "tenant lookup");
+            LogStoreFailedWithinBudget(ex, "tenant lookup");
             return WebhookVerdict.Unavailable;
         }
 
         if (tenant is null)
         {
-            LogUnknownTenant();
+            if (_unknownTenantLog.TryTake(out var suppressed))
+            {
+                LogUnknownTenant(suppressed);
+            }
+
             return WebhookVerdict.UnknownTenant;
         }
 
@@ -75,7 +86,11 @@ public sealed partial class WebhookIntake(
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            LogSlowBody(limits.BodyReadTimeout);
+            if (_slowBodyLog.TryTake(out var suppressed))
+            {
+                LogSlowBody(limits.BodyReadTimeout, suppressed);
+            }
+
             return WebhookVerdict.TimedOut;
         }
 
@@ -87,14 +102,22 @@ public sealed partial class WebhookIntake(
 
         if (!WebhookSignature.IsValid(signature, body.Span, [tenant.Secrets.WebhookSecret, tenant.Secrets.PreviousWebhookSecret]))
         {
-            LogBadSignature();
+            if (_badSignatureLog.TryTake(out var suppressed))
+            {
+                LogBadSignature(suppressed);
+            }
+
             return WebhookVerdict.Unauthorized;
         }
 
         var notificationId = NotificationValidator.Validate(body.Span, out var notification, out var error);
         if (notificationId is null)
         {
-            LogInvalid(error!);
+            if (_invalidLog.TryTake(out var suppressed))
+            {
+                LogInvalid(error!, suppressed);
+            }
+
             return WebhookVerdict.Invalid(error!);
         }
 
@@ -120,7 +143,7 @@ public sealed partial class WebhookIntake(
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            LogStoreFailed(ex, "dedupe claim");
+            LogStoreFailedWithinBudget(ex, "dedupe claim");
             return WebhookVerdict.Unavailable;
         }
 
@@ -157,7 +180,7 @@ public sealed partial class WebhookIntake(
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // Published is what matters; a key left pending only means a redelivery is published again.
-            LogStoreFailed(ex, "dedupe mark published");
+            LogStoreFailedWithinBudget(ex, "dedupe mark published");
         }
 
         LogAccepted(state == DeliveryState.Pending);
@@ -175,7 +198,18 @@ public sealed partial class WebhookIntake(
         catch (Exception ex)
         {
             // A pending key does not block the retry (only "published" does); this is only housekeeping.
-            LogStoreFailed(ex, "dedupe release");
+            LogStoreFailedWithinBudget(ex, "dedupe release");
+        }
+    }
+
+    private static LogBudget NewLogBudget(IOptions<VerifierOptions> options, TimeProvider time) =>
+        new(options.Value.RejectionLogBurst, options.Value.RejectionLogInterval, time);
+
+    private void LogStoreFailedWithinBudget(Exception exception, string operation)
+    {
+        if (_storeFailedLog.TryTake(out var suppressed))
+        {
+            LogStoreFailed(exception, operation, suppressed);
         }
     }
 
@@ -204,21 +238,21 @@ public sealed partial class WebhookIntake(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Webhook already published; acknowledged as duplicate")]
     private partial void LogDuplicate();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook for an unknown tenant")]
-    private partial void LogUnknownTenant();
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook for an unknown tenant ({Suppressed} more like it not logged since the last)")]
+    private partial void LogUnknownTenant(long suppressed);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook signature does not match the tenant's secrets")]
-    private partial void LogBadSignature();
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook signature does not match the tenant's secrets ({Suppressed} more like it not logged since the last)")]
+    private partial void LogBadSignature(long suppressed);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook body did not arrive within {Timeout}; answered 408")]
-    private partial void LogSlowBody(TimeSpan timeout);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook body did not arrive within {Timeout}; answered 408 ({Suppressed} more like it not logged since the last)")]
+    private partial void LogSlowBody(TimeSpan timeout, long suppressed);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook body rejected: {Reason}")]
-    private partial void LogInvalid(string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook body rejected: {Reason} ({Suppressed} more like it not logged since the last)")]
+    private partial void LogInvalid(string reason, long suppressed);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Webhook could not be published; answering 503 so Genesys retries")]
     private partial void LogPublishFailed(Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "State or secret store failed during {Operation}")]
-    private partial void LogStoreFailed(Exception exception, string operation);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "State or secret store failed during {Operation} ({Suppressed} more like it not logged since the last)")]
+    private partial void LogStoreFailed(Exception exception, string operation, long suppressed);
 }

@@ -78,7 +78,10 @@ public sealed class VerifierFixture : IAsyncLifetime
 
     /// <summary>Another verifier against the same sidecar, with <paramref name="settings"/> over the defaults.</summary>
     public VerifierInstance StartVerifier(
-        IReadOnlyDictionary<string, string>? settings = null, TimeProvider? time = null, IStartupFilter? observer = null)
+        IReadOnlyDictionary<string, string>? settings = null,
+        TimeProvider? time = null,
+        IStartupFilter? observer = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var port = FreePort();
         var factory = new WebApplicationFactory<VerifierOptions>().WithWebHostBuilder(web =>
@@ -102,6 +105,8 @@ public sealed class VerifierFixture : IAsyncLifetime
                 {
                     services.AddSingleton(observer);
                 }
+
+                configureServices?.Invoke(services);
             });
         });
         factory.UseKestrel();

@@ -1,11 +1,12 @@
-namespace PolyAi.Messaging.Edge;
+namespace PolyAi.Messaging.ServiceDefaults;
 
 /// <summary>
-/// A token bucket that can be looked at without taking, and charged after the fact: the webhook gate decides before
-/// forwarding whether there is room, and charges once it knows what the verifier said. Charges past empty go into
+/// A token bucket that can be looked at without taking, and charged after the fact (the edge's webhook gate decides
+/// before forwarding whether there is room, and charges once it knows what the verifier said), or taken from at once
+/// (<see cref="TryTake"/>). Charges past empty go into
 /// debt (down to minus the burst), so requests that were already in flight when the bucket ran dry still count.
 /// </summary>
-internal sealed class TokenBucket
+public sealed class TokenBucket
 {
     private readonly Lock _gate = new();
     private readonly double _burst;
@@ -28,6 +29,22 @@ internal sealed class TokenBucket
         {
             Refill(now, time);
             return _tokens >= 1;
+        }
+    }
+
+    /// <summary>Takes a token if one is there; never goes into debt.</summary>
+    public bool TryTake(long now, TimeProvider time)
+    {
+        lock (_gate)
+        {
+            Refill(now, time);
+            if (_tokens < 1)
+            {
+                return false;
+            }
+
+            _tokens -= 1;
+            return true;
         }
     }
 
