@@ -70,6 +70,54 @@ public sealed class WebhookGateTests(EdgeFixture fixture)
     }
 
     [Fact]
+    public async Task Limits_how_many_unverified_requests_one_address_keeps_open_at_once()
+    {
+        await using var edge = Start(fixture.Verifier.Address, new Dictionary<string, string>
+        {
+            ["Edge:UnverifiedLimit:MaxInFlight"] = "2",
+            ["Edge:UnverifiedLimit:Burst"] = "1000",
+        });
+        var tenant = EdgeFixture.NewAccount();
+        var slowloris = IPAddress.Parse("127.0.0.4");
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Each held request on a client of its own, so the probe cannot take its connection from the pool.
+        using var first = edge.ClientFrom(slowloris);
+        using var second = edge.ClientFrom(slowloris);
+        var open = new[] { first, second }
+            .Select(holder => holder.SendAsync(Webhook(WebhookPath(tenant), new HangingContent(release.Task), FakeVerifier.BadSignature)))
+            .ToList();
+        try
+        {
+            // Both are past the gate once the verifier has their headers; only then is the third one too many.
+            await EventuallyAsync(() => fixture.Verifier.StartedFor(tenant) == 2, "the two held requests reach the verifier");
+            using var prober = edge.ClientFrom(slowloris);
+            using var refused = await prober.SendAsync(Webhook(WebhookPath(tenant), new StringContent("{}"), FakeVerifier.BadSignature));
+            using var other = edge.ClientFrom(IPAddress.Parse("127.0.0.5"));
+            using var otherAddress = await other.SendAsync(Webhook(WebhookPath(tenant), new StringContent("{}"), FakeVerifier.BadSignature));
+
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.Contains("at once", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.Unauthorized, otherAddress.StatusCode);
+            Assert.Equal(3, fixture.Verifier.StartedFor(tenant));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        foreach (var request in open)
+        {
+            using var answered = await request;
+            Assert.Equal(HttpStatusCode.Unauthorized, answered.StatusCode);
+        }
+
+        using var prober2 = edge.ClientFrom(slowloris);
+        using var afterwards = await prober2.SendAsync(Webhook(WebhookPath(tenant), new StringContent("{}"), FakeVerifier.BadSignature));
+        Assert.Equal(HttpStatusCode.Unauthorized, afterwards.StatusCode);
+    }
+
+    [Fact]
     public async Task Tracks_at_most_MaxClients_addresses_and_answers_the_others_unlimited()
     {
         await using var edge = Start(fixture.Verifier.Address, new Dictionary<string, string>
@@ -125,5 +173,33 @@ public sealed class WebhookGateTests(EdgeFixture fixture)
 
         Assert.Equal(1, afterRejections);
         Assert.InRange(mostTracked, 1, 10);
+    }
+
+    private static async Task EventuallyAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting until {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>A body that sends one byte and then waits for <paramref name="release"/>: a request held open.</summary>
+    private sealed class HangingContent(Task release) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync("{"u8.ToArray());
+            await stream.FlushAsync();
+            await release;
+            await stream.WriteAsync("}"u8.ToArray());
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 }

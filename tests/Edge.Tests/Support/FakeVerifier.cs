@@ -22,6 +22,7 @@ public sealed class FakeVerifier : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
+    private readonly ConcurrentQueue<string> _started = new();
 
     private FakeVerifier(WebApplication app) => _app = app;
 
@@ -32,6 +33,9 @@ public sealed class FakeVerifier : IAsyncDisposable
     public IEnumerable<ReceivedWebhook> ReceivedFor(string accountId) =>
         Received.Where(webhook => webhook.Path.Contains($"/{accountId}/", StringComparison.Ordinal));
 
+    /// <summary>Paths of the webhooks whose headers arrived, before their bodies were read: requests still open count.</summary>
+    public int StartedFor(string accountId) => _started.Count(path => path.Contains($"/{accountId}/", StringComparison.Ordinal));
+
     public static async Task<FakeVerifier> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -41,6 +45,7 @@ public sealed class FakeVerifier : IAsyncDisposable
         var fake = new FakeVerifier(app);
         app.MapPost("/webhooks/genesys/{accountId}/{projectId}/{clientEnv}/events", async (HttpContext context, string accountId) =>
         {
+            fake._started.Enqueue(context.Request.Path);
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body, context.RequestAborted);
             fake._received.Enqueue(new ReceivedWebhook(
