@@ -11,7 +11,7 @@ internal static class ConversationMetrics
 
     public static readonly Counter Rejected = Metrics.CreateCounter(
         "polyai_messaging_chat_requests_rejected_total",
-        "Chat API requests refused, by reason (unauthorized, invalid, too_large, rate_limited, unknown_tenant, ended).",
+        "Chat API requests refused, by reason (unauthorized, invalid, too_large, rate_limited, unknown_tenant, ended, too_many_streams, streams_full).",
         new CounterConfiguration { LabelNames = ["reason"] });
 
     public static readonly Counter Handoffs = Metrics.CreateCounter(
@@ -27,6 +27,10 @@ internal static class ConversationMetrics
     public static readonly Gauge StreamsOpen = Metrics.CreateGauge(
         "polyai_messaging_sse_streams_open", "Server-Sent Events streams open on this replica.");
 
+    public static readonly Counter StreamReads = Metrics.CreateCounter(
+        "polyai_messaging_sse_conversation_reads_total",
+        "Conversation documents read for SSE streams on this replica: one per change of a watched conversation, shared by all its streams.");
+
     public static readonly Counter HandoffCalls = Metrics.CreateCounter(
         "polyai_messaging_handoff_grpc_calls_total",
         "Calls to the handoff service, by method and gRPC status.",
@@ -40,7 +44,7 @@ internal static class ConversationMetrics
     static ConversationMetrics()
     {
         // Every known series exists from the start, so dashboards and rate() see zeros, not missing families.
-        foreach (var reason in (string[])["unauthorized", "invalid", "too_large", "rate_limited", "unknown_tenant", "ended"])
+        foreach (var reason in (string[])["unauthorized", "invalid", "too_large", "rate_limited", "unknown_tenant", "ended", "too_many_streams", "streams_full"])
         {
             Rejected.WithLabels(reason);
         }

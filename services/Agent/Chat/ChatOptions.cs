@@ -28,6 +28,18 @@ public sealed class ChatOptions
     [Range(typeof(TimeSpan), "00:00:00.020", "00:01:00")]
     public TimeSpan StreamPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Streams one conversation may have open on this replica (a customer's tabs); 429 beyond.</summary>
+    [Range(1, 1_000)]
+    public int MaxStreamsPerConversation { get; set; } = 5;
+
+    /// <summary>Streams this replica serves at once, whatever the conversation; 503 + Retry-After beyond.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxStreams { get; set; } = 5_000;
+
+    /// <summary>Bound on one read of a conversation for its streams, shared by all of them.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan StreamReadTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long a tenant record and its agent definition are reused before being read again.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan TenantCacheTtl { get; set; } = TimeSpan.FromSeconds(30);

@@ -6,7 +6,10 @@ namespace PolyAi.Messaging.Agent.Chat;
 
 /// <summary>
 /// <c>GET /v1/chat/conversations/{id}/events</c>: the conversation's event log as Server-Sent Events, from the state
-/// store (so any replica can serve it), resumable with <c>Last-Event-ID</c>, with keep-alive comments.
+/// store (so any replica can serve it), resumable with <c>Last-Event-ID</c>, with keep-alive comments. A change is
+/// read once for all of the conversation's streams on this replica; a conversation may have
+/// <see cref="ChatOptions.MaxStreamsPerConversation"/> streams here (429 beyond) and the replica
+/// <see cref="ChatOptions.MaxStreams"/> (503 beyond).
 /// </summary>
 public static class ChatStream
 {
@@ -22,6 +25,13 @@ public static class ChatStream
             return;
         }
 
+        using var subscription = services.Watcher.TrySubscribe(ConversationStore.VersionKey(conversation.Tenant, id), out var replicaFull);
+        if (subscription is null)
+        {
+            await RefuseAsync(context, replicaFull, services.Options.Value);
+            return;
+        }
+
         var lastSent = long.TryParse(request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var resumeFrom)
             ? resumeFrom
             : 0;
@@ -33,7 +43,6 @@ public static class ChatStream
         var keepAlive = services.Options.Value.KeepAliveInterval;
 
         using var scope = services.Logger.BeginScope(new Dictionary<string, object?> { ["tenant"] = conversation.Tenant.ToString(), ["conversationId"] = id });
-        using var subscription = services.Watcher.Subscribe(ConversationStore.VersionKey(conversation.Tenant, id));
         ConversationMetrics.StreamsOpen.Inc();
         try
         {
@@ -43,7 +52,8 @@ public static class ChatStream
             {
                 // Taken before the read: a change during the read still wakes the next wait.
                 var changed = subscription.Changed;
-                var transcript = await services.Store.ReadAsync(conversation.Tenant, id, cancellationToken);
+                var transcript = await subscription.ReadAsync(
+                    changed, token => services.Store.ReadAsync(conversation.Tenant, id, token), cancellationToken);
                 foreach (var item in transcript?.Events ?? [])
                 {
                     if (item.Id > lastSent)
@@ -79,5 +89,24 @@ public static class ChatStream
         {
             ConversationMetrics.StreamsOpen.Dec();
         }
+    }
+
+    private static Task RefuseAsync(HttpContext context, bool replicaFull, ChatOptions options)
+    {
+        context.Response.Headers.RetryAfter = "5";
+        if (replicaFull)
+        {
+            ConversationMetrics.Rejected.WithLabels("streams_full").Inc();
+            return TypedResults.Problem(
+                    statusCode: StatusCodes.Status503ServiceUnavailable,
+                    detail: "This server has as many event streams open as it serves; retry shortly.")
+                .ExecuteAsync(context);
+        }
+
+        ConversationMetrics.Rejected.WithLabels("too_many_streams").Inc();
+        return TypedResults.Problem(
+                statusCode: StatusCodes.Status429TooManyRequests,
+                detail: $"This conversation already has {options.MaxStreamsPerConversation} event streams open; close one to open another.")
+            .ExecuteAsync(context);
     }
 }

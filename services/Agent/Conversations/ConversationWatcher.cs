@@ -10,7 +10,9 @@ namespace PolyAi.Messaging.Agent.Conversations;
 /// Wakes the SSE streams open on this replica when their conversation changes, wherever the change was made.
 /// A change made here wakes them at once; a change made by another replica is seen by one bulk read of the
 /// version keys of every watched conversation per <see cref="ChatOptions.StreamPollInterval"/> (in chunks), so the
-/// cost is per replica and per interval, not per stream.
+/// cost is per replica and per interval, not per stream. A change is read once per replica too: the streams of a
+/// conversation share one read per change (<see cref="Subscription.ReadAsync"/>). Streams are capped per conversation
+/// (<see cref="ChatOptions.MaxStreamsPerConversation"/>) and per replica (<see cref="ChatOptions.MaxStreams"/>).
 /// </summary>
 public sealed class ConversationWatcher(
     DaprClient dapr, IOptions<TranscriptOptions> transcripts, IOptions<ChatOptions> chat, TimeProvider time,
@@ -19,17 +21,36 @@ public sealed class ConversationWatcher(
     private const int ChunkSize = 200;
     private readonly ConcurrentDictionary<string, Watch> _watches = new();
     private readonly Lock _gate = new();
+    private int _streams;
+    private long _reads;
 
     /// <summary>Conversations watched now (each may have several streams).</summary>
     public int Count => _watches.Count;
 
-    /// <summary>Starts watching <paramref name="versionKey"/>; dispose the subscription when the stream ends.</summary>
-    public Subscription Subscribe(string versionKey)
+    /// <summary>Streams subscribed now, all conversations together.</summary>
+    public int Streams => Volatile.Read(ref _streams);
+
+    /// <summary>Conversation reads made for streams since start (one per change, shared by a conversation's streams).</summary>
+    public long Reads => Interlocked.Read(ref _reads);
+
+    /// <summary>
+    /// Starts watching <paramref name="versionKey"/>; dispose the subscription when the stream ends. Null when the
+    /// conversation has its most streams already, or the replica does (<paramref name="replicaFull"/>).
+    /// </summary>
+    public Subscription? TrySubscribe(string versionKey, out bool replicaFull)
     {
         lock (_gate)
         {
-            var watch = _watches.GetOrAdd(versionKey, _ => new Watch());
+            replicaFull = _streams >= chat.Value.MaxStreams;
+            _watches.TryGetValue(versionKey, out var existing);
+            if (replicaFull || existing?.Subscribers >= chat.Value.MaxStreamsPerConversation)
+            {
+                return null;
+            }
+
+            var watch = existing ?? _watches.GetOrAdd(versionKey, _ => new Watch());
             watch.Subscribers++;
+            _streams++;
             return new Subscription(this, versionKey, watch);
         }
     }
@@ -85,6 +106,7 @@ public sealed class ConversationWatcher(
         lock (_gate)
         {
             watch.Subscribers--;
+            _streams--;
             if (watch.Subscribers == 0)
             {
                 _watches.TryRemove(versionKey, out _);
@@ -92,9 +114,27 @@ public sealed class ConversationWatcher(
         }
     }
 
+    private Task<T> SharedRead<T>(Func<CancellationToken, Task<T>> read)
+    {
+        Interlocked.Increment(ref _reads);
+        ConversationMetrics.StreamReads.Inc();
+        return ReadWithin(read, chat.Value.StreamReadTimeout, time);
+
+        static async Task<T> ReadWithin(Func<CancellationToken, Task<T>> read, TimeSpan timeout, TimeProvider time)
+        {
+            // Not any one stream's token: a stream going away must not fail the read its neighbours wait for.
+            using var deadline = new CancellationTokenSource(timeout, time);
+            return await read(deadline.Token);
+        }
+    }
+
     /// <summary>One watched conversation, shared by its streams.</summary>
     public sealed class Watch
     {
+        private readonly Lock _snapshotGate = new();
+        private Task? _snapshotOf;
+        private Task? _snapshot;
+
         internal int Subscribers { get; set; }
 
         internal string? LastSeen { get; set; }
@@ -102,6 +142,26 @@ public sealed class ConversationWatcher(
         private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Task Changed => Volatile.Read(ref _changed).Task;
+
+        /// <summary>
+        /// The read made since <paramref name="changed"/> became the pending change, started now if there is none (or
+        /// it failed): it saw every change signalled before, and any later change completes <paramref name="changed"/>.
+        /// </summary>
+        internal Task<T> Snapshot<T>(Task changed, Func<Task<T>> start)
+        {
+            lock (_snapshotGate)
+            {
+                if (ReferenceEquals(_snapshotOf, changed) && _snapshot is Task<T> shared && !shared.IsFaulted && !shared.IsCanceled)
+                {
+                    return shared;
+                }
+
+                var fresh = start();
+                _snapshotOf = changed;
+                _snapshot = fresh;
+                return fresh;
+            }
+        }
 
         public void Signal() =>
             Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
@@ -112,6 +172,13 @@ public sealed class ConversationWatcher(
     {
         /// <summary>Completes at the next change after this property was read: read it before reading the conversation.</summary>
         public Task Changed => watch.Changed;
+
+        /// <summary>
+        /// The conversation as read after <paramref name="changed"/> (a value of <see cref="Changed"/>) became
+        /// pending: one read shared by every stream of the conversation on this replica, each waiting with its own token.
+        /// </summary>
+        public Task<T> ReadAsync<T>(Task changed, Func<CancellationToken, Task<T>> read, CancellationToken cancellationToken) =>
+            watch.Snapshot(changed, () => watcher.SharedRead(read)).WaitAsync(cancellationToken);
 
         public void Dispose() => watcher.Release(versionKey, watch);
     }

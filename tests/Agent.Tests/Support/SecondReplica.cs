@@ -19,6 +19,8 @@ public sealed class SecondReplica : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    public IServiceProvider Services => _factory.Services;
+
     public static SecondReplica Start(IReadOnlyDictionary<string, string> settings)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
