@@ -19,7 +19,9 @@ public static class EdgeExtensions
         builder.Services.AddValidatedOptions<ConversationRateLimitOptions>(ConversationRateLimitOptions.Section);
         builder.Services.AddValidatedOptions<UnverifiedLimitOptions>(UnverifiedLimitOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddValidatedOptions<StreamLimitOptions>(StreamLimitOptions.Section);
         builder.Services.AddSingleton<WebhookGate>();
+        builder.Services.AddSingleton<StreamGate>();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddTransforms(EventStreams.Add);
@@ -61,9 +63,11 @@ public static class EdgeExtensions
         app.UseCors();
         app.UseRateLimiter();
         var webhookGate = app.Services.GetRequiredService<WebhookGate>();
+        var streamGate = app.Services.GetRequiredService<StreamGate>();
         app.MapReverseProxy(proxy =>
         {
             proxy.Use(webhookGate.InvokeAsync);
+            proxy.Use(streamGate.InvokeAsync);
             proxy.Use(ForwardingGuard.InvokeAsync);
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();

@@ -10,6 +10,7 @@ public static class EdgeMetrics
     public const string RateLimited = "rate_limited";
     public const string UnverifiedLimited = "unverified_limited";
     public const string ConversationLimited = "conversation_limited";
+    public const string StreamsLimited = "streams_limited";
     public const string VerifierUnavailable = "verifier_unavailable";
     public const string AgentUnavailable = "agent_unavailable";
 
@@ -30,9 +31,13 @@ public static class EdgeMetrics
         "polyai_messaging_edge_tracked_tenants",
         "Tenants the webhook gate holds a rate-limit bucket for (bounded by Edge:RateLimit:MaxTenants).");
 
+    public static readonly Gauge StreamsOpen = Metrics.CreateGauge(
+        "polyai_messaging_edge_streams_open",
+        "Event streams open through this edge (each address at most Edge:StreamLimit:MaxPerClient).");
+
     static EdgeMetrics()
     {
-        foreach (var reason in (string[])[TooLarge, RateLimited, UnverifiedLimited, ConversationLimited, VerifierUnavailable, AgentUnavailable])
+        foreach (var reason in (string[])[TooLarge, RateLimited, UnverifiedLimited, ConversationLimited, StreamsLimited, VerifierUnavailable, AgentUnavailable])
         {
             Rejections.WithLabels(reason);
         }

@@ -72,6 +72,16 @@ public sealed class UnverifiedLimitOptions
     public TimeSpan TrustedFor { get; set; } = TimeSpan.FromMinutes(10);
 }
 
+/// <summary>Event streams one client address may hold open through an edge replica (section <c>Edge:StreamLimit</c>).</summary>
+public sealed class StreamLimitOptions
+{
+    public const string Section = "Edge:StreamLimit";
+
+    /// <summary>Generous: customers behind one NAT share an address; the agent caps streams per conversation (5).</summary>
+    [Range(1, 100_000)]
+    public int MaxPerClient { get; set; } = 100;
+}
+
 /// <summary>
 /// How many chat conversations one client IP may start (section <c>Edge:ConversationRateLimit</c>): a burst, then
 /// one more every <c>60 / PermitsPerMinute</c> seconds.

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -26,6 +28,9 @@ public static class ServiceDefaultsExtensions
         // read. The adapters that turn every .NET EventCounter and Meter measurement into Prometheus series are
         // not: they observe every Kestrel request and every gRPC call to the sidecar, on the hot path.
         Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressEventCounters = true, SuppressMeters = true });
+        // Kestrel reads its endpoints from "Kestrel" but not its limits: bind Kestrel:Limits too, so a service's
+        // appsettings can cap connections and header timeouts (the edge does).
+        builder.Services.Configure<KestrelServerOptions>(kestrel => builder.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
         builder.Services.AddHealthChecks();
         // Real time unless a benchmark compresses it (Time:Scale, Time:Epoch).
         builder.Services.TryAddSingleton(TimeOptions.FromConfiguration(builder.Configuration));
