@@ -84,6 +84,30 @@ public sealed class ChatApiTests(AgentFixture fixture)
     }
 
     [Fact]
+    public async Task Messages_and_conversations_that_are_not_unicode_text_get_400_and_change_nothing()
+    {
+        var tenant = await fixture.RegisterTenantAsync();
+        var chat = await ChatClient.StartAsync(_service.Http, tenant);
+
+        using var invalidUtf8 = await chat.PostAsync("messages", Bytes([.. "{\"text\":\"caf"u8, 0xC3, 0x28, .. "\"}"u8]));
+        using var loneSurrogate = await chat.PostAsync("messages", Bytes([.. """{"text":"hi \ud800 there"}"""u8]));
+        using var surrogateName = await _service.Http.PostAsync(
+            new Uri($"/v1/chat/{tenant.AccountId}/{tenant.ProjectId}/{tenant.ClientEnv}/conversations", UriKind.Relative),
+            Bytes([.. """{"customer":{"firstName":"\udfff"}}"""u8]));
+
+        Assert.Equal(HttpStatusCode.BadRequest, invalidUtf8.StatusCode);
+        Assert.Contains("UTF-8", (await invalidUtf8.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        foreach (var response in new[] { loneSurrogate, surrogateName })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("surrogate", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Single(await chat.TranscriptAsync());
+    }
+
+    [Fact]
     public async Task A_message_of_exactly_4000_characters_is_accepted()
     {
         var chat = await ChatClient.StartAsync(_service.Http, await fixture.RegisterTenantAsync());
@@ -195,6 +219,9 @@ public sealed class ChatApiTests(AgentFixture fixture)
         Assert.True(await _service.MetricAsync("polyai_messaging_transcript_messages_total", ("role", "ai")) >= 2);
         Assert.True(await _service.MetricAsync("polyai_messaging_sse_streams_open") >= 1);
     }
+
+    private static ByteArrayContent Bytes(byte[] body) =>
+        new(body) { Headers = { ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") } };
 
     private static StringContent Json(object value) => new(JsonSerializer.Serialize(value), Encoding.UTF8, "application/json");
 }

@@ -134,6 +134,29 @@ public sealed class RejectionTests(VerifierFixture fixture)
         Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
     }
 
+    [Theory]
+    [InlineData("invalid UTF-8 in the id", "id")]
+    [InlineData("invalid UTF-8 in the text", "text")]
+    [InlineData("a lone surrogate escape in the id", "id-surrogate")]
+    [InlineData("a lone surrogate escape in the text", "text-surrogate")]
+    public async Task Rejects_a_signed_body_that_is_not_unicode_text_with_400_and_publishes_nothing(string what, string where)
+    {
+        var id = Notifications.NewId();
+        var template = where.StartsWith("id", StringComparison.Ordinal)
+            ? Notifications.AgentText(id.Insert(4, "MARK"))
+            : Notifications.AgentText(id, "Hello MARK there");
+        byte[] bad = where.EndsWith("surrogate", StringComparison.Ordinal) ? Encoding.UTF8.GetBytes(@"\ud800") : [0xC3, 0x28];
+        var body = template.Split("MARK").Select(Encoding.UTF8.GetBytes).Aggregate((before, after) => [.. before, .. bad, .. after]);
+        var publishedBefore = fixture.Sidecar.Published(Topics.PubSub, Topics.GenesysNotifications).Count;
+
+        using var response = await Http.SendAsync(Notifications.Request(Notifications.Path(Acme), body, WebhookSignatureFor(body)));
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{what}: answered {response.StatusCode}");
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Contains(where.EndsWith("surrogate", StringComparison.Ordinal) ? "surrogate" : "UTF-8", problem, StringComparison.Ordinal);
+        Assert.Equal(publishedBefore, fixture.Sidecar.Published(Topics.PubSub, Topics.GenesysNotifications).Count);
+    }
+
     private static string WebhookSignatureFor(byte[] body) => Genesys.OpenMessaging.WebhookSignature.Compute(AcmeSecret, body);
 
     private static string WebhookSignatureFor(string body) => WebhookSignatureFor(Encoding.UTF8.GetBytes(body));

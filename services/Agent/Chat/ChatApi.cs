@@ -9,6 +9,7 @@ using PolyAi.Messaging.Agent.Brains;
 using PolyAi.Messaging.Agent.Conversations;
 using PolyAi.Messaging.Agent.Handoffs;
 using PolyAi.Messaging.Agent.Transcripts;
+using PolyAi.Messaging.Genesys.Text;
 using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Agent.Chat;
@@ -322,19 +323,33 @@ public static class ChatApi
             return (null, Reject("too_large", StatusCodes.Status413PayloadTooLarge, $"The body is over {options.MaxBodyBytes} bytes."));
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(buffer.AsSpan(0, read)))
+        {
+            return (null, Reject("invalid", StatusCodes.Status400BadRequest, UnicodeText.InvalidUtf8));
+        }
+
         if (read == 0 || Encoding.UTF8.GetString(buffer, 0, read).Trim().Length == 0)
         {
             return allowEmpty ? (null, null) : (null, Reject("invalid", StatusCodes.Status400BadRequest, "The body must be JSON."));
         }
 
+        JsonDocument document;
         try
         {
-            return (JsonDocument.Parse(buffer.AsMemory(0, read)), null);
+            document = JsonDocument.Parse(buffer.AsMemory(0, read));
         }
         catch (JsonException)
         {
             return (null, Reject("invalid", StatusCodes.Status400BadRequest, "The body must be JSON."));
         }
+
+        if (UnicodeText.Problem(buffer.AsSpan(0, read), document.RootElement) is { } textProblem)
+        {
+            document.Dispose();
+            return (null, Reject("invalid", StatusCodes.Status400BadRequest, textProblem));
+        }
+
+        return (document, null);
     }
 }
 

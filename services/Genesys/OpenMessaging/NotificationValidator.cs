@@ -1,11 +1,13 @@
 using System.Text.Json;
+using PolyAi.Messaging.Genesys.Text;
 
 namespace PolyAi.Messaging.Genesys.OpenMessaging;
 
 /// <summary>
 /// Decides whether a webhook body is an Open Messaging notification: a JSON object with a non-empty string
 /// <c>id</c>, an object <c>channel</c> and a non-empty string <c>type</c>. Everything else is tolerated, so a
-/// new Genesys field or type never turns into a rejected (and then lost) webhook.
+/// new Genesys field or type never turns into a rejected (and then lost) webhook — but it must be text
+/// (<see cref="UnicodeText"/>): a body no retry can ever deliver is rejected now, not failed later.
 /// </summary>
 public static class NotificationValidator
 {
@@ -15,6 +17,12 @@ public static class NotificationValidator
     public static string? Validate(ReadOnlySpan<byte> body, out JsonElement notification, out string? error)
     {
         notification = default;
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            error = UnicodeText.InvalidUtf8;
+            return null;
+        }
+
         JsonDocument document;
         try
         {
@@ -40,6 +48,12 @@ public static class NotificationValidator
         }
 
         var root = document.RootElement;
+        if (UnicodeText.Problem(body, root) is { } textProblem)
+        {
+            error = textProblem;
+            return null;
+        }
+
         if (root.ValueKind != JsonValueKind.Object)
         {
             error = "Body must be a JSON object.";
