@@ -9,6 +9,7 @@ builder.AddServiceDefaults();
 builder.AddAgentServices();
 
 var app = builder.Build();
+app.UseUnexpectedErrorHandling();
 app.UseCloudEvents();
 app.MapSubscribeHandler();
 app.MapDefaultEndpoints();

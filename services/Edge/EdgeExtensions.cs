@@ -18,7 +18,6 @@ public static class EdgeExtensions
         builder.Services.AddValidatedOptions<TenantRateLimitOptions>(TenantRateLimitOptions.Section);
         builder.Services.AddValidatedOptions<ConversationRateLimitOptions>(ConversationRateLimitOptions.Section);
         builder.Services.AddValidatedOptions<UnverifiedLimitOptions>(UnverifiedLimitOptions.Section);
-        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddValidatedOptions<StreamLimitOptions>(StreamLimitOptions.Section);
         builder.Services.AddSingleton<WebhookGate>();
         builder.Services.AddSingleton<StreamGate>();

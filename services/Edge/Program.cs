@@ -6,6 +6,7 @@ builder.AddServiceDefaults();
 builder.AddEdge();
 
 var app = builder.Build();
+app.UseUnexpectedErrorHandling();
 app.MapDefaultEndpoints();
 app.MapEdge();
 app.Run();

@@ -8,6 +8,7 @@ builder.AddServiceDefaults();
 builder.AddHandoffServices();
 
 var app = builder.Build();
+app.UseUnexpectedErrorHandling();
 app.UseCloudEvents();
 app.MapSubscribeHandler();
 app.MapDefaultEndpoints();

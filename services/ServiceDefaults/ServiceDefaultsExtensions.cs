@@ -32,6 +32,11 @@ public static class ServiceDefaultsExtensions
         // appsettings can cap connections and header timeouts (the edge does).
         builder.Services.Configure<KestrelServerOptions>(kestrel => builder.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
         builder.Services.AddHealthChecks();
+        // No traceId in bodies: answers stay byte-for-byte what the endpoint wrote (a rejection for a known and an
+        // unknown tenant must not differ in anything).
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context => context.ProblemDetails.Extensions.Remove("traceId"));
+        builder.Services.AddExceptionHandler<UnexpectedErrorHandler>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         // Real time unless a benchmark compresses it (Time:Scale, Time:Epoch).
         builder.Services.TryAddSingleton(TimeOptions.FromConfiguration(builder.Configuration));
         // DAPR_GRPC_ENDPOINT / DAPR_HTTP_ENDPOINT are read from configuration first, then the environment.
@@ -48,6 +53,16 @@ public static class ServiceDefaultsExtensions
     public static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services, string section)
         where T : class =>
         services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
+
+    /// <summary>
+    /// The first middleware of every service: an unplanned failure becomes a short problem+json (503 + Retry-After for a
+    /// dependency outage, else 500), the same in every environment (<see cref="UnexpectedErrorHandler"/>).
+    /// </summary>
+    public static WebApplication UseUnexpectedErrorHandling(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        return app;
+    }
 
     /// <summary>Maps <c>/healthz</c> and <c>/metrics</c> and records HTTP metrics for every request.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)

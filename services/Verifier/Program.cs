@@ -7,6 +7,7 @@ builder.AddServiceDefaults();
 builder.AddVerifier();
 
 var app = builder.Build();
+app.UseUnexpectedErrorHandling();
 app.MapDefaultEndpoints();
 app.MapWebhookApi();
 app.Run();

@@ -68,16 +68,8 @@ public static class ChatApi
             return Reject("invalid", StatusCodes.Status400BadRequest, "Customer fields and locale are at most 256 characters.");
         }
 
-        AgentTenant? tenant;
-        try
-        {
-            tenant = await services.Tenants.FindAsync(key.Value, cancellationToken);
-        }
-        catch (DaprException e)
-        {
-            services.Logger.LogError(e, "Could not read the tenant record");
-            return TypedResults.Problem("Try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
+        // A store that cannot be read is the unexpected-error handler's: 503 + Retry-After.
+        var tenant = await services.Tenants.FindAsync(key.Value, cancellationToken);
 
         if (tenant is null)
         {
@@ -92,15 +84,7 @@ public static class ChatApi
         var greeting = new TranscriptMessage(ConversationIds.NewMessageId(), TranscriptRoles.Ai, tenant.Definition.Greeting, now);
         var transcript = new Transcript(key.Value, id, []) { Status = ConversationStatus.Active }.Say(greeting, options);
         using var scope = services.Logger.BeginScope(new Dictionary<string, object?> { ["tenant"] = key.Value.ToString(), ["conversationId"] = id });
-        try
-        {
-            await services.Store.CreateAsync(record, transcript, cancellationToken);
-        }
-        catch (DaprException e)
-        {
-            services.Logger.LogError(e, "Could not save the new conversation");
-            return TypedResults.Problem("Try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
+        await services.Store.CreateAsync(record, transcript, cancellationToken);
 
         ConversationMetrics.Started.Inc();
         ConversationTurns.CountMessage(TranscriptRoles.Ai);
