@@ -64,6 +64,13 @@ public static class ServiceDefaultsExtensions
         return app;
     }
 
+    /// <summary>With <c>APP_API_TOKEN</c> set, subscription discovery and topic endpoints accept only the sidecar (<see cref="DaprAppToken"/>).</summary>
+    public static WebApplication UseDaprAppToken(this WebApplication app)
+    {
+        app.UseMiddleware<DaprAppToken>();
+        return app;
+    }
+
     /// <summary>Maps <c>/healthz</c> and <c>/metrics</c> and records HTTP metrics for every request.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {

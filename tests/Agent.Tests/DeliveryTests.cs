@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
 using PolyAi.Messaging.Agent.Transcripts;
@@ -59,6 +60,26 @@ public sealed class DeliveryTests(AgentFixture fixture)
         var transcript = await _service.ReadStateAsync(AgentFixture.TranscriptKey(tenant, "user-direct"));
         Assert.NotNull(transcript);
         Assert.Single(transcript.Value.GetProperty("messages").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_delivery_without_the_sidecars_app_token_is_refused_and_changes_nothing()
+    {
+        var tenant = AgentFixture.NewTenant();
+        using var stranger = new HttpClient { BaseAddress = _service.AppUrl };
+        using var guesser = new HttpClient { BaseAddress = _service.AppUrl };
+        guesser.DefaultRequestHeaders.Add("dapr-api-token", "guessed-token");
+
+        var (withoutToken, _) = await CloudEvents.DeliverAsync(stranger, Route, tenant, Text(NewId(), "user-forged", "forged"));
+        var (wrongToken, _) = await CloudEvents.DeliverAsync(guesser, Route, tenant, Text(NewId(), "user-forged", "forged"));
+        using var discovery = await stranger.GetAsync(new Uri("/dapr/subscribe", UriKind.Relative));
+        using var health = await stranger.GetAsync(new Uri("/healthz", UriKind.Relative));
+
+        Assert.Equal(401, withoutToken);
+        Assert.Equal(401, wrongToken);
+        Assert.Equal(HttpStatusCode.Unauthorized, discovery.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Null(await _service.ReadStateAsync(AgentFixture.TranscriptKey(tenant, "user-forged")));
     }
 
     [Fact]

@@ -93,6 +93,26 @@ public sealed class RenderedChartTests
         Assert.Equal(3, rendering.OfKind("HorizontalPodAutoscaler").Count());
     }
 
+    [Fact]
+    public async Task With_an_app_token_secret_the_sidecars_send_it_and_the_subscribers_read_it_from_the_same_secret()
+    {
+        var rendering = await Chart.RenderVariantAsync("us-1+every-option");
+        foreach (var service in (string[])["agent", "handoff"])
+        {
+            var template = rendering.Get("Deployment", Rendering.FullName(service))["spec"]!["template"]!;
+            Assert.Equal("polyai-messaging-app-token", template["metadata"]!["annotations"]!["dapr.io/app-token-secret"]!.GetValue<string>());
+            var env = template["spec"]!["containers"]!.AsArray().Single()!["env"]!.AsArray();
+            var token = env.Single(e => e!["name"]!.GetValue<string>() == "APP_API_TOKEN")!["valueFrom"]!["secretKeyRef"]!;
+            Assert.Equal("polyai-messaging-app-token", token["name"]!.GetValue<string>());
+            Assert.Equal("token", token["key"]!.GetValue<string>());
+        }
+
+        var edge = rendering.Get("Deployment", Rendering.FullName("edge"))["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Single()!;
+        Assert.DoesNotContain(edge["env"]!.AsArray(), e => e!["name"]!.GetValue<string>() == "APP_API_TOKEN");
+        var plain = await Chart.RenderVariantAsync("dev");
+        Assert.Null(plain.Get("Deployment", Rendering.FullName("agent"))["spec"]!["template"]!["metadata"]!["annotations"]!["dapr.io/app-token-secret"]);
+    }
+
     [Theory]
     [MemberData(nameof(Variants))]
     public async Task Pods_run_restricted_with_probes_on_healthz(string variant)
@@ -174,8 +194,10 @@ public sealed class RenderedChartTests
     }
 
     /// <summary>The env of a service's container, by name (every value literal).</summary>
+    /// <summary>The container's plain values (entries read from a Secret through valueFrom are left out).</summary>
     private static Dictionary<string, string> ContainerEnvironment(Rendering rendering, string service) =>
         rendering.Get("Deployment", Rendering.FullName(service))["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray()
+            .Where(e => e!["value"] is not null)
             .ToDictionary(e => e!["name"]!.GetValue<string>(), e => e!["value"]!.GetValue<string>());
 
     /// <summary>The address is a rendered Service's port with that name, and the Service's pods listen on it.</summary>

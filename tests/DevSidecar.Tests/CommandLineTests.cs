@@ -10,10 +10,12 @@ public sealed class CommandLineTests
             "--app", "verifier=http:3501,grpc:50002,app:http://127.0.0.1:5001",
             "--app", "edge=http:3502,grpc:50003",
             "--api-token", "t",
+            "--app-api-token", "a",
         ]);
 
         Assert.Equal("components/local", options.ComponentsPath);
         Assert.Equal("t", options.ApiToken);
+        Assert.Equal("a", options.AppApiToken);
         Assert.Equal(
             [new DevSidecarApp("verifier", 3501, 50002, new Uri("http://127.0.0.1:5001")), new DevSidecarApp("edge", 3502, 50003)],
             options.Apps);

@@ -3,18 +3,19 @@ using System.Globalization;
 namespace PolyAi.Messaging.DevSidecar;
 
 /// <summary>
-/// <c>--components &lt;dir&gt; --app &lt;appId&gt;=http:&lt;port&gt;,grpc:&lt;port&gt;[,app:&lt;url&gt;] [--app ...] [--api-token &lt;t&gt;]</c>
+/// <c>--components &lt;dir&gt; --app &lt;appId&gt;=http:&lt;port&gt;,grpc:&lt;port&gt;[,app:&lt;url&gt;] [--app ...] [--api-token &lt;t&gt;] [--app-api-token &lt;t&gt;]</c>
 /// </summary>
 internal static class CommandLine
 {
     public const string Usage =
-        "usage: DevSidecar --components <dir> --app <appId>=http:<port>,grpc:<port>[,app:<url>] [--app ...] [--api-token <token>]";
+        "usage: DevSidecar --components <dir> --app <appId>=http:<port>,grpc:<port>[,app:<url>] [--app ...] [--api-token <token>] [--app-api-token <token>]";
 
     /// <exception cref="FormatException">The arguments do not follow <see cref="Usage"/>.</exception>
     public static DevSidecarOptions Parse(IReadOnlyList<string> args)
     {
         string? components = null;
         string? apiToken = null;
+        string? appApiToken = null;
         var apps = new List<DevSidecarApp>();
         for (var i = 0; i < args.Count; i++)
         {
@@ -30,6 +31,9 @@ internal static class CommandLine
                 case "--api-token":
                     apiToken = value;
                     break;
+                case "--app-api-token":
+                    appApiToken = value;
+                    break;
                 default:
                     throw new FormatException($"unknown argument '{args[i]}'");
             }
@@ -41,6 +45,7 @@ internal static class CommandLine
         {
             ComponentsPath = components ?? throw new FormatException("--components is required"),
             ApiToken = apiToken,
+            AppApiToken = appApiToken,
         };
         if (apps.Count == 0)
         {

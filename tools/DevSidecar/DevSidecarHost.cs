@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Connections;
+using PolyAi.Messaging.DevSidecar.Api;
 using PolyAi.Messaging.DevSidecar.Components;
 using PolyAi.Messaging.DevSidecar.Hosting;
 using PolyAi.Messaging.DevSidecar.PubSub;
@@ -46,6 +47,10 @@ public sealed class DevSidecarHost : IAsyncDisposable
             var catalog = ComponentCatalog.Load(options.ComponentsPath, options.TimeProvider, loggerFactory.CreateLogger<ComponentCatalog>());
             var broker = new PubSubBroker(catalog, options.TimeProvider);
             host = new DevSidecarHost(loggerFactory, broker, []);
+            if (options.AppApiToken is { Length: > 0 } appToken)
+            {
+                host._appClient.DefaultRequestHeaders.Add(ApiTokenMiddleware.HeaderName, appToken);
+            }
             foreach (var requested in options.Apps)
             {
                 // A port picked here may be taken by another process before Kestrel binds it: pick again.

@@ -11,6 +11,12 @@ public sealed class DevSidecarOptions
     /// <summary>When set, every call must carry it as <c>dapr-api-token</c>, as with <c>DAPR_API_TOKEN</c>.</summary>
     public string? ApiToken { get; init; }
 
+    /// <summary>
+    /// When set, every call this sidecar makes to an app (subscription discovery, deliveries) carries it as
+    /// <c>dapr-api-token</c>, as daprd does with <c>APP_API_TOKEN</c>; apps check it.
+    /// </summary>
+    public string? AppApiToken { get; init; }
+
     /// <summary>Clock for state TTLs, CloudEvent times and expirations, and retry back-off.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

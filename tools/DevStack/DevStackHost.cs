@@ -34,6 +34,9 @@ public sealed class DevStackHost : IAsyncDisposable
     private readonly Dictionary<string, ChildProcess> _children = new();
     private readonly Dictionary<string, Uri> _serviceUrls = new();
     private readonly Dictionary<string, (Uri Http, Uri Grpc)> _sidecars = new();
+
+    // What the sidecar sends the apps as dapr-api-token (APP_API_TOKEN), fresh per run: only it may deliver events.
+    private readonly string _appApiToken = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private readonly DevStackOptions _options;
 
@@ -172,7 +175,7 @@ public sealed class DevStackHost : IAsyncDisposable
         var secretsFile = Path.Combine(components, "secrets.json");
         await File.WriteAllTextAsync(secretsFile, "{}", ct);
 
-        var sidecarArguments = new List<string> { "--components", components };
+        var sidecarArguments = new List<string> { "--components", components, "--app-api-token", _appApiToken };
         foreach (var app in DaprApps)
         {
             var (http, grpc) = _sidecars[app];
@@ -250,6 +253,7 @@ public sealed class DevStackHost : IAsyncDisposable
         {
             environment["DAPR_HTTP_ENDPOINT"] = Origin(sidecar.Http);
             environment["DAPR_GRPC_ENDPOINT"] = Origin(sidecar.Grpc);
+            environment["APP_API_TOKEN"] = _appApiToken;
         }
 
         switch (service)

@@ -20,6 +20,9 @@ public sealed class ServiceUnderTest<TEntry> : IAsyncDisposable
     public const string PublisherAppId = "verifier";
     public const string StateStore = "statestore";
 
+    /// <summary>What the sidecar sends the service as <c>dapr-api-token</c>; the service is told it as APP_API_TOKEN.</summary>
+    public const string AppApiToken = "test-app-api-token";
+
     private readonly WebApplicationFactory<TEntry> _factory;
     private readonly string _componentsPath;
 
@@ -31,6 +34,7 @@ public sealed class ServiceUnderTest<TEntry> : IAsyncDisposable
         _componentsPath = componentsPath;
         AppUrl = appUrl;
         Http = new HttpClient { BaseAddress = appUrl };
+        Http.DefaultRequestHeaders.Add("dapr-api-token", AppApiToken);
         Dapr = ClientFor(sidecar, appId);
         Publisher = ClientFor(sidecar, PublisherAppId);
     }
@@ -123,6 +127,7 @@ public static class ServiceUnderTest
         var sidecar = await DevSidecarHost.StartAsync(new DevSidecarOptions
         {
             ComponentsPath = componentsPath,
+            AppApiToken = ServiceUnderTest<TEntry>.AppApiToken,
             Apps = { new DevSidecarApp(appId, AppUrl: appUrl), new DevSidecarApp(ServiceUnderTest<TEntry>.PublisherAppId) },
         });
 
@@ -132,6 +137,7 @@ public static class ServiceUnderTest
             web.UseUrls(appUrl.ToString());
             web.UseSetting("DAPR_GRPC_ENDPOINT", sidecar.GrpcEndpoint(appId).ToString());
             web.UseSetting("DAPR_HTTP_ENDPOINT", sidecar.HttpEndpoint(appId).ToString());
+            web.UseSetting("APP_API_TOKEN", ServiceUnderTest<TEntry>.AppApiToken);
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             {
                 web.UseSetting(key, value);
