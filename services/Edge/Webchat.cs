@@ -12,8 +12,8 @@ public static class Webchat
         headers["Referrer-Policy"] = "no-referrer";
         if (context.File.Name.EndsWith(".html", StringComparison.OrdinalIgnoreCase))
         {
-            // The demo page: scripts, styles and API calls only from this origin, nothing inline.
-            headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'";
+            // The demo page: scripts, styles and API calls only from this origin, nothing inline, never in a frame.
+            headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
         }
         else
         {

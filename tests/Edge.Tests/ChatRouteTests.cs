@@ -171,6 +171,7 @@ public sealed class ChatRouteTests(EdgeFixture fixture)
 
         var policy = response.Headers.GetValues("Content-Security-Policy").Single();
         Assert.Contains("script-src 'self'", policy, StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", policy, StringComparison.Ordinal);
         Assert.DoesNotContain("unsafe-inline", policy, StringComparison.Ordinal);
         Assert.Contains("src=\"webchat.js\"", page, StringComparison.Ordinal);
     }
