@@ -30,6 +30,14 @@ public sealed class HandoffTests(AgentFixture fixture)
         return (tenant, chat, stream);
     }
 
+    private async Task<(TenantKey Tenant, ChatClient Chat, EventStream Stream)> ConnectedAsync()
+    {
+        var (tenant, chat, stream) = await QueuedAsync();
+        await PublishHandoffEventAsync(tenant, chat.ConversationId, HandoffStatus.Connected);
+        await stream.WaitForAsync("handoff", e => e.Get("status") == "connected");
+        return (tenant, chat, stream);
+    }
+
     [Fact]
     public async Task Asking_for_a_human_requests_then_queues_a_handoff_with_the_customer_and_the_ai_context()
     {
@@ -111,6 +119,58 @@ public sealed class HandoffTests(AgentFixture fixture)
         (await chat.SendAsync("when are you open")).Dispose();
         await stream.WaitForMessageAsync("ai", "Monday to Friday");
         Assert.Single(stream.Events, e => e.Type == "handoff" && e.Get("status") == "ended");
+    }
+
+    [Fact]
+    public async Task A_forward_that_fails_for_a_moment_is_retried_and_the_human_keeps_the_conversation()
+    {
+        var (_, chat, stream) = await ConnectedAsync();
+        await using var _ = stream;
+        _handoff.ForwardFailures[chat.ConversationId] = 5; // more than one call's own gRPC retries
+
+        (await chat.SendAsync("are you still there?")).Dispose();
+
+        await Eventually.UntilSeen(
+            () => _handoff.CallsOf<ForwardMessageRequest>(r => r.ConversationId == chat.ConversationId).Count(), n => n == 6, "the forward, retried until it got through");
+        (await chat.SendAsync("hello again")).Dispose();
+        await Eventually.UntilSeen(
+            () => _handoff.CallsOf<ForwardMessageRequest>(r => r.ConversationId == chat.ConversationId && r.Text == "hello again").Count(), n => n == 1, "the next message forwarded too");
+        Assert.DoesNotContain(stream.Events, e => e.Type == "handoff" && e.Get("status") is "failed" or "ended");
+        Assert.DoesNotContain(stream.Events, e => e.Type == "message" && e.Get("role") == "ai" && e.Id > stream.Events.First(h => h.Get("status") == "connected").Id);
+        Assert.Empty(_handoff.CallsOf<EndHandoffRequest>(r => r.ConversationId == chat.ConversationId));
+    }
+
+    [Fact]
+    public async Task A_forward_that_keeps_failing_ends_the_handoff_in_the_open_and_the_ai_takes_the_next_message()
+    {
+        var (_, chat, stream) = await ConnectedAsync();
+        await using var _ = stream;
+        _handoff.ForwardFailures[chat.ConversationId] = 1000;
+
+        (await chat.SendAsync("are you still there?")).Dispose();
+
+        await stream.WaitForAsync("handoff", e => e.Get("status") == "failed");
+        await stream.WaitForMessageAsync("ai", "couldn't reach a colleague");
+        await Eventually.UntilSeen(
+            () => _handoff.CallsOf<EndHandoffRequest>(r => r.ConversationId == chat.ConversationId).Count(), n => n == 1, "the Genesys side ended");
+        (await chat.SendAsync("when are you open")).Dispose();
+        await stream.WaitForMessageAsync("ai", "Monday to Friday");
+        Assert.Single(stream.Events, e => e.Type == "message" && e.Get("role") == "ai" && e.Get("text")!.Contains("couldn't reach", StringComparison.Ordinal));
+        Assert.DoesNotContain(stream.Events, e => e.Type == "message" && e.Get("role") == "ai" && e.Get("text")!.Contains("don't know", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_handoff_the_handoff_service_no_longer_knows_ends_visibly_and_the_ai_answers()
+    {
+        var (_, chat, stream) = await ConnectedAsync();
+        await using var _ = stream;
+        _handoff.Forgotten[chat.ConversationId] = true;
+
+        (await chat.SendAsync("when are you open")).Dispose();
+
+        await stream.WaitForAsync("handoff", e => e.Get("status") == "ended");
+        await stream.WaitForMessageAsync("ai", "I'm back");
+        await stream.WaitForMessageAsync("ai", "Monday to Friday");
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed record CustomerTurn(ConversationRecord Conversation, TranscriptMes
 /// </summary>
 public sealed class ConversationTurns(
     ConversationStore store, AgentTenants tenants, Brains.Brains brains, HandoffGateway handoff, IOptions<TranscriptOptions> options,
-    TimeProvider time, ILogger<ConversationTurns> logger) : BackgroundService
+    IOptions<HandoffOptions> handoffOptions, TimeProvider time, ILogger<ConversationTurns> logger) : BackgroundService
 {
     private const int Lanes = 8;
     private readonly Channel<CustomerTurn>[] _lanes = Enumerable.Range(0, Lanes)
@@ -103,28 +103,63 @@ public sealed class ConversationTurns(
         CountMessage(TranscriptRoles.Ai);
     }
 
-    /// <summary>While a human has the conversation: the message goes to them. False when the handoff service knows no handoff.</summary>
+    /// <summary>
+    /// While a human has the conversation: the message goes to them, true once it has. A failing handoff service or
+    /// Genesys is tried <see cref="HandoffOptions.ForwardAttempts"/> times; then the handoff is given up in the open —
+    /// the Genesys side is ended, the customer sees <c>failed</c> and a line saying so — and the message is not answered
+    /// by the AI as if the human had read it (true). When the handoff service no longer knows the handoff (it ended on
+    /// the Genesys side and the ended event was missed), the customer sees it end and the AI answers (false).
+    /// </summary>
     private async Task<bool> ForwardAsync(CustomerTurn turn, CancellationToken cancellationToken)
     {
         var conversation = turn.Conversation;
-        try
+        var attempts = handoffOptions.Value.ForwardAttempts;
+        for (var attempt = 1; ; attempt++)
         {
-            var response = await handoff.ForwardMessageAsync(
-                conversation.Tenant, conversation.Id, turn.Message.Id, turn.Message.Text, turn.Message.Time, cancellationToken);
-            if (response.Forwarded)
+            try
             {
+                var response = await handoff.ForwardMessageAsync(
+                    conversation.Tenant, conversation.Id, turn.Message.Id, turn.Message.Text, turn.Message.Time, cancellationToken);
+                if (response.Forwarded)
+                {
+                    return true;
+                }
+
+                var texts = await TextsAsync(conversation, cancellationToken);
+                await GiveBackAsync(conversation, HandoffStatus.Ended, texts.AiResumes, cancellationToken);
+                return false;
+            }
+            catch (RpcException e) when (attempt < attempts)
+            {
+                logger.LogWarning("Could not forward the customer's message to the human agent ({Status}); trying again", e.StatusCode);
+                await Task.Delay(handoffOptions.Value.ForwardRetryDelay, time, cancellationToken);
+            }
+            catch (RpcException e)
+            {
+                logger.LogWarning("Could not forward the customer's message to the human agent ({Status}) after {Attempts} attempts; ending the handoff", e.StatusCode, attempts);
+                await EndQuietlyAsync(conversation, cancellationToken);
+                var texts = await TextsAsync(conversation, cancellationToken);
+                await GiveBackAsync(conversation, HandoffStatus.Failed, texts.HandoffFailed, cancellationToken);
                 return true;
             }
         }
+    }
+
+    /// <summary>Ends the Genesys side of a handoff we give up on; best effort — it may be what is failing.</summary>
+    private async Task EndQuietlyAsync(ConversationRecord conversation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await handoff.EndAsync(conversation.Tenant, conversation.Id, "forward-failed", cancellationToken);
+        }
         catch (RpcException e)
         {
-            logger.LogWarning("Could not forward the customer's message to the human agent ({Status}); the AI answers", e.StatusCode);
+            logger.LogWarning("Could not end the Genesys side of the failed handoff ({Status})", e.StatusCode);
         }
-
-        // No handoff on the other side any more: the AI takes the conversation back.
-        await ChangeAsync(conversation, t => t.Handoff is null ? null : t with { Handoff = null }, cancellationToken);
-        return false;
     }
+
+    private async Task<AgentTexts> TextsAsync(ConversationRecord conversation, CancellationToken cancellationToken) =>
+        (await tenants.FindAsync(conversation.Tenant, cancellationToken))?.Definition.Texts ?? new AgentTexts();
 
     private async Task StartHandoffAsync(
         ConversationRecord conversation, AgentTenant tenant, Transcript transcript, TranscriptMessage first, BrainReply reply, CancellationToken cancellationToken)
@@ -163,7 +198,7 @@ public sealed class ConversationTurns(
             var availability = await handoff.CheckAvailabilityAsync(conversation.Tenant, decision.QueueId, cancellationToken);
             if (!availability.Available)
             {
-                await GiveBackAsync(conversation, tenant, HandoffStatus.Unavailable, tenant.Definition.Texts.NoAgentsAvailable, cancellationToken);
+                await GiveBackAsync(conversation, HandoffStatus.Unavailable, tenant.Definition.Texts.NoAgentsAvailable, cancellationToken);
                 return;
             }
 
@@ -200,23 +235,23 @@ public sealed class ConversationTurns(
                     ConversationMetrics.Handoffs.WithLabels(HandoffStatus.Queued).Inc();
                     break;
                 case StartHandoffResponse.Types.Outcome.Unavailable:
-                    await GiveBackAsync(conversation, tenant, HandoffStatus.Unavailable, tenant.Definition.Texts.NoAgentsAvailable, cancellationToken);
+                    await GiveBackAsync(conversation, HandoffStatus.Unavailable, tenant.Definition.Texts.NoAgentsAvailable, cancellationToken);
                     break;
                 default:
                     logger.LogWarning("The handoff could not start: {Detail}", started.Detail);
-                    await GiveBackAsync(conversation, tenant, HandoffStatus.Failed, tenant.Definition.Texts.HandoffFailed, cancellationToken);
+                    await GiveBackAsync(conversation, HandoffStatus.Failed, tenant.Definition.Texts.HandoffFailed, cancellationToken);
                     break;
             }
         }
         catch (RpcException e)
         {
             logger.LogWarning("The handoff service could not be reached ({Status}); the AI keeps the conversation", e.StatusCode);
-            await GiveBackAsync(conversation, tenant, HandoffStatus.Failed, tenant.Definition.Texts.HandoffFailed, cancellationToken);
+            await GiveBackAsync(conversation, HandoffStatus.Failed, tenant.Definition.Texts.HandoffFailed, cancellationToken);
         }
     }
 
     /// <summary>The handoff did not happen: the customer is told, and the AI keeps the conversation.</summary>
-    private async Task GiveBackAsync(ConversationRecord conversation, AgentTenant tenant, string status, string text, CancellationToken cancellationToken)
+    private async Task GiveBackAsync(ConversationRecord conversation, string status, string text, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await ChangeAsync(conversation, t => t.Handoff is null
@@ -224,7 +259,7 @@ public sealed class ConversationTurns(
             : (t with { Handoff = null }).ShowHandoff(status, now, Options).Say(AiMessage(text), Options), cancellationToken);
         ConversationMetrics.Handoffs.WithLabels(status).Inc();
         CountMessage(TranscriptRoles.Ai);
-        logger.LogInformation("Handoff {Status} for tenant {Tenant}; the AI keeps the conversation", status, tenant.Key);
+        logger.LogInformation("Handoff {Status} for tenant {Tenant}; the AI keeps the conversation", status, conversation.Tenant);
     }
 
     private TranscriptMessage AiMessage(string text) => new(ConversationIds.NewMessageId(), TranscriptRoles.Ai, text, time.GetUtcNow());

@@ -21,4 +21,15 @@ public sealed class HandoffOptions
     /// <summary>Attempts per call on UNAVAILABLE / RESOURCE_EXHAUSTED (every call is idempotent).</summary>
     [Range(1, 5)]
     public int MaxAttempts { get; set; } = 4;
+
+    /// <summary>
+    /// ForwardMessage calls (each with its own <see cref="MaxAttempts"/>) before a live handoff is given up as failed:
+    /// the customer is told, the Genesys side ended, and the AI takes over.
+    /// </summary>
+    [Range(1, 5)]
+    public int ForwardAttempts { get; set; } = 2;
+
+    /// <summary>Wait between two ForwardMessage calls.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
+    public TimeSpan ForwardRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 }

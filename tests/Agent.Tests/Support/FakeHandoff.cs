@@ -24,6 +24,12 @@ public sealed class FakeHandoff : Handoff.V1.Handoff.HandoffBase, IAsyncDisposab
     /// <summary>Accounts whose queue has nobody on it.</summary>
     public ConcurrentDictionary<string, bool> Unavailable { get; } = new();
 
+    /// <summary>ForwardMessage calls for these conversations fail with UNAVAILABLE this many more times.</summary>
+    public ConcurrentDictionary<string, int> ForwardFailures { get; } = new();
+
+    /// <summary>Conversations whose handoff this fake no longer knows (ForwardMessage answers Forwarded = false).</summary>
+    public ConcurrentDictionary<string, bool> Forgotten { get; } = new();
+
     public Uri Address { get; private set; } = null!;
 
     public static async Task<FakeHandoff> StartAsync()
@@ -64,7 +70,13 @@ public sealed class FakeHandoff : Handoff.V1.Handoff.HandoffBase, IAsyncDisposab
     public override Task<ForwardMessageResponse> ForwardMessage(ForwardMessageRequest request, ServerCallContext context)
     {
         Calls.Enqueue(request);
-        return Task.FromResult(new ForwardMessageResponse { Forwarded = true });
+        if (ForwardFailures.TryGetValue(request.ConversationId, out var left) && left > 0)
+        {
+            ForwardFailures[request.ConversationId] = left - 1;
+            throw new RpcException(new Status(StatusCode.Unavailable, "Genesys is not answering"));
+        }
+
+        return Task.FromResult(new ForwardMessageResponse { Forwarded = !Forgotten.ContainsKey(request.ConversationId) });
     }
 
     public override Task<ForwardTypingResponse> ForwardTyping(ForwardTypingRequest request, ServerCallContext context)
