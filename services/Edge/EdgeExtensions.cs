@@ -57,6 +57,7 @@ public static class EdgeExtensions
     /// <summary>The webchat's static files at <c>/</c>, then the proxy behind CORS, the conversation rate limit and the webhook gate, with the body limit and error mapping around every forward.</summary>
     public static WebApplication MapEdge(this WebApplication app)
     {
+        app.Use(Webchat.GuardDemoPageAsync);
         app.UseDefaultFiles();
         app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = Webchat.AddSecurityHeaders });
         app.UseCors();

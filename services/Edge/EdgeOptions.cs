@@ -23,6 +23,13 @@ public sealed class EdgeOptions
     [MinLength(1)]
     public string[] ChatAllowedOrigins { get; set; } = ["*"];
 
+    /// <summary>
+    /// Tenants (<c>ACCOUNT/PROJECT/ENV</c>) the demo page (<c>/</c>, <c>/index.html</c>) may be opened for with
+    /// <c>?tenant=</c>; any other gets 404, so our origin never shows a bot this deployment does not serve.
+    /// <c>*</c> allows any (local tests). The page without <c>?tenant=</c> shows its built-in demo tenant.
+    /// </summary>
+    public string[] DemoTenants { get; set; } = ["ACCOUNT-demo/PROJECT-demo/live"];
+
     /// <summary>The limit for a proxied route: its <c>BodyLimit</c> metadata names which one.</summary>
     public int MaxBodyBytesFor(IReadOnlyDictionary<string, string>? routeMetadata) =>
         routeMetadata is not null && routeMetadata.TryGetValue("BodyLimit", out var limit) && limit == "chat"

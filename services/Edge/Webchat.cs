@@ -1,10 +1,30 @@
 using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.Options;
 
 namespace PolyAi.Messaging.Edge;
 
 /// <summary>The webchat widget's files (<c>wwwroot</c>): served as they are, with headers that forbid inline script.</summary>
 public static class Webchat
 {
+    /// <summary>404 for the demo page opened with a <c>?tenant=</c> outside <see cref="EdgeOptions.DemoTenants"/>.</summary>
+    public static async Task GuardDemoPageAsync(HttpContext context, Func<Task> next)
+    {
+        var path = context.Request.Path;
+        var tenant = context.Request.Query["tenant"].ToString();
+        if ((path == "/" || path.Equals("/index.html", StringComparison.OrdinalIgnoreCase)) && tenant.Length > 0)
+        {
+            var allowed = context.RequestServices.GetRequiredService<IOptions<EdgeOptions>>().Value.DemoTenants;
+            if (!allowed.Contains("*") && !allowed.Contains(tenant, StringComparer.Ordinal))
+            {
+                await TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found",
+                    detail: "This deployment has no demo page for that tenant.").ExecuteAsync(context);
+                return;
+            }
+        }
+
+        await next();
+    }
+
     public static void AddSecurityHeaders(StaticFileResponseContext context)
     {
         var headers = context.Context.Response.Headers;

@@ -176,6 +176,23 @@ public sealed class ChatRouteTests(EdgeFixture fixture)
         Assert.Contains("src=\"webchat.js\"", page, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Opens_the_demo_page_only_for_the_tenants_the_deployment_lists()
+    {
+        using var listed = await Http.GetAsync(new Uri("/?tenant=ACCOUNT-demo/PROJECT-demo/live", UriKind.Relative));
+        using var plain = await Http.GetAsync(new Uri("/", UriKind.Relative));
+        using var other = await Http.GetAsync(new Uri("/?tenant=someone-else/bot/prod", UriKind.Relative));
+        using var otherByName = await Http.GetAsync(new Uri("/index.html?tenant=someone-else/bot/prod", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
+        foreach (var refused in new[] { other, otherByName })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 
     private static async Task<string> ReadEventAsync(StreamReader reader, CancellationToken cancellationToken)

@@ -261,6 +261,11 @@ public sealed class DevStackHost : IAsyncDisposable
             case Edge:
                 environment["ReverseProxy__Clusters__verifier__Destinations__primary__Address"] = _serviceUrls[Verifier].ToString();
                 environment["ReverseProxy__Clusters__agent__Destinations__primary__Address"] = _serviceUrls[Agent].ToString();
+                foreach (var (tenant, index) in _options.Tenants.Distinct().Select((t, i) => (t, i)))
+                {
+                    environment[$"Edge__DemoTenants__{index}"] = tenant.ToString();
+                }
+
                 break;
             case Agent:
                 environment["Handoff__GrpcAddress"] = Origin(HandoffGrpcUrl);

@@ -37,6 +37,7 @@ public sealed class WebchatFixture : IAsyncLifetime
             web.UseSetting("urls", $"http://127.0.0.1:{port}");
             web.UseSetting("ReverseProxy:Clusters:agent:Destinations:primary:Address", ChatApi.Address.ToString());
             web.UseSetting("Edge:ConversationRateLimit:PermitsPerMinute", "1000");
+            web.UseSetting("Edge:DemoTenants:0", "*"); // each test opens the demo page for a tenant of its own
             web.UseSetting("Edge:ConversationRateLimit:Burst", "1000");
         });
         _edge.UseKestrel();
