@@ -262,14 +262,27 @@ public sealed class NotificationChannelTests(NotificationChannelsFixture fixture
         for (var i = 1; i < handoffs; i++)
         {
             var conversationId = $"scale-{i}-{Guid.NewGuid():N}";
-            var sent = await connection.Client.OpenMessaging.SendMessageAsync(
-                world.Genesys.IntegrationId,
-                new InboundOpenMessage
+            // Scaffolding, not what is measured: one answer slower than the fixture's 1 s attempt timeout on a loaded
+            // CI machine is sent again rather than failing the run (the clean-clone CI met one in 5,000).
+            NormalizedMessage? sent = null;
+            for (var attempt = 1; sent is null; attempt++)
+            {
+                try
                 {
-                    Channel = new InboundChannel { MessageId = "m-" + conversationId, Time = DateTimeOffset.UtcNow, From = new InboundParty { Id = conversationId } },
-                    Text = "A person, please",
-                },
-                prefetchConversationId: true);
+                    sent = await connection.Client.OpenMessaging.SendMessageAsync(
+                        world.Genesys.IntegrationId,
+                        new InboundOpenMessage
+                        {
+                            Channel = new InboundChannel { MessageId = "m-" + conversationId, Time = DateTimeOffset.UtcNow, From = new InboundParty { Id = conversationId } },
+                            Text = "A person, please",
+                        },
+                        prefetchConversationId: true);
+                }
+                catch (TimeoutException) when (attempt < 3)
+                {
+                }
+            }
+
             var genesysId = sent.ConversationId!;
             var now = DateTimeOffset.UtcNow;
             await state.UpdateSessionAsync(world.Tenant, genesysId, _ => HandoffSession.Create(world.Tenant, genesysId, now, now) with
