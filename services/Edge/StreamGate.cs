@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using Yarp.ReverseProxy.Model;
 
 namespace PolyAi.Messaging.Edge;
 
@@ -8,7 +7,7 @@ namespace PolyAi.Messaging.Edge;
 /// Caps the event streams one client address keeps open through this edge (routes with metadata
 /// <c>"Admission": "stream"</c>, section <c>Edge:StreamLimit</c>): past <c>MaxPerClient</c> the next is answered 429
 /// here. The agent caps streams per conversation behind it; this stops one address opening streams for many
-/// conversations. Addresses are counted as <see cref="WebhookGate.ClientKey"/> does (IPv6 per /64); an address is in
+/// conversations. Addresses are counted by <see cref="RouteAdmission.ClientKey"/> (IPv6 per /64); an address is in
 /// the table only while it has a stream open, so the table is never larger than the open connections.
 /// </summary>
 public sealed class StreamGate(IOptions<StreamLimitOptions> options)
@@ -22,13 +21,13 @@ public sealed class StreamGate(IOptions<StreamLimitOptions> options)
 
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
-        if (!Applies(context))
+        if (!RouteAdmission.Is(context, MetadataValue))
         {
             await next();
             return;
         }
 
-        var client = WebhookGate.ClientKey(context.Connection.RemoteIpAddress);
+        var client = RouteAdmission.ClientKey(context.Connection.RemoteIpAddress);
         if (!TryOpen(client))
         {
             EdgeMetrics.Reject(EdgeMetrics.StreamsLimited);
@@ -52,10 +51,6 @@ public sealed class StreamGate(IOptions<StreamLimitOptions> options)
             Close(client);
         }
     }
-
-    private static bool Applies(HttpContext context) =>
-        context.GetReverseProxyFeature().Route.Config.Metadata is { } metadata
-        && metadata.TryGetValue(WebhookGate.MetadataKey, out var admission) && admission == MetadataValue;
 
     private bool TryOpen(string client)
     {

@@ -1,15 +1,12 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using PolyAi.Messaging.ServiceDefaults;
-using Yarp.ReverseProxy.Model;
 
 namespace PolyAi.Messaging.Edge;
 
 /// <summary>
-/// Admission for the webhook route (metadata <c>"Admission": "webhook"</c>), charged by what the verifier answered:
+/// Admission for the webhook route (metadata <c>"Admission": "webhook"</c>, <see cref="RouteAdmission"/>), charged by what the verifier answered:
 /// <list type="bullet">
 /// <item>A tenant's allowance (<c>Edge:RateLimit</c>) pays only for webhooks the verifier accepted (2xx), so traffic
 /// without the tenant's secret can never use it up. Buckets exist only for tenants that have had a verified webhook.</item>
@@ -24,7 +21,6 @@ namespace PolyAi.Messaging.Edge;
 /// </summary>
 public sealed class WebhookGate
 {
-    public const string MetadataKey = "Admission";
     public const string MetadataValue = "webhook";
 
     private static readonly TimeSpan SweepEvery = TimeSpan.FromSeconds(1);
@@ -52,20 +48,16 @@ public sealed class WebhookGate
     /// <summary>Client addresses with a record now (at most <c>MaxClients</c>).</summary>
     public int TrackedClients => Volatile.Read(ref _clientCount);
 
-    public static bool Applies(HttpContext context) =>
-        context.GetReverseProxyFeature().Route.Config.Metadata is { } metadata
-        && metadata.TryGetValue(MetadataKey, out var admission) && admission == MetadataValue;
-
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
-        if (!Applies(context))
+        if (!RouteAdmission.Is(context, MetadataValue))
         {
             await next();
             return;
         }
 
         var now = _time.GetTimestamp();
-        var client = FindOrAddClient(ClientKey(context.Connection.RemoteIpAddress), now);
+        var client = FindOrAddClient(RouteAdmission.ClientKey(context.Connection.RemoteIpAddress), now);
         var limited = client is not null && !client.IsTrusted(now);
         if (limited && !client!.Rejections.HasRoom(now, _time))
         {
@@ -121,30 +113,6 @@ public sealed class WebhookGate
     {
         var route = context.Request.RouteValues;
         return $"{route["accountId"]}/{route["projectId"]}/{route["clientEnv"]}";
-    }
-
-    /// <summary>IPv4 as is; IPv6 by its /64 prefix.</summary>
-    internal static string ClientKey(IPAddress? address)
-    {
-        if (address is null)
-        {
-            return "unknown";
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return address.ToString();
-        }
-
-        Span<byte> bytes = stackalloc byte[16];
-        address.TryWriteBytes(bytes, out _);
-        bytes[8..].Clear();
-        return new IPAddress(bytes).ToString() + "/64";
     }
 
     private Client? FindOrAddClient(string key, long now)

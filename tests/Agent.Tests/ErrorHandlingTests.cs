@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using PolyAi.Messaging.Testing;
 
@@ -13,7 +12,7 @@ public sealed class ErrorHandlingTests(AgentFixture fixture)
     [Fact]
     public async Task With_the_state_store_unreachable_chat_calls_get_503_problems_with_no_stack_trace_or_token()
     {
-        var closed = ClosedPort();
+        var closed = ServiceUnderTest.FreePort();
         var settings = new Dictionary<string, string>(fixture.Settings)
         {
             ["DAPR_GRPC_ENDPOINT"] = $"http://127.0.0.1:{closed}",
@@ -43,12 +42,5 @@ public sealed class ErrorHandlingTests(AgentFixture fixture)
             Assert.DoesNotContain("Exception", body, StringComparison.Ordinal);
             Assert.DoesNotContain(" at ", body, StringComparison.Ordinal);
         }
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using PolyAi.Messaging.Edge.Tests.Support;
+using PolyAi.Messaging.Testing;
 using static PolyAi.Messaging.Edge.Tests.Support.EdgeInstance;
 
 namespace PolyAi.Messaging.Edge.Tests;
@@ -40,18 +41,15 @@ public sealed class ConnectionLimitTests(EdgeFixture fixture)
         second.Dispose();
         secondClient.Dispose();
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
-        {
-            using var again = await OpenStreamAsync(prober);
-            if (again.StatusCode == HttpStatusCode.OK)
+        await Eventually.Until(
+            async () =>
             {
-                break;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"no stream opened after one closed; last answer {again.StatusCode}");
-            await Task.Delay(20);
-        }
+                using var again = await OpenStreamAsync(prober);
+                return again.StatusCode;
+            },
+            status => status == HttpStatusCode.OK,
+            "a stream once another one closed",
+            TimeSpan.FromSeconds(20));
     }
 
     [Fact]
@@ -85,21 +83,23 @@ public sealed class ConnectionLimitTests(EdgeFixture fixture)
             }
         }
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
-        {
-            using var client = new HttpClient { BaseAddress = edge.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-            try
+        await Eventually.Until(
+            async () =>
             {
-                using var health = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
-                Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-                break;
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(50);
-            }
-        }
+                using var client = new HttpClient { BaseAddress = edge.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+                try
+                {
+                    using var health = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
+                    return health.StatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return (HttpStatusCode?)null;
+                }
+            },
+            status => status == HttpStatusCode.OK,
+            "/healthz answering once the idle connections closed",
+            TimeSpan.FromSeconds(20));
     }
 
     private static async Task<HttpResponseMessage> OpenStreamAsync(HttpClient client)

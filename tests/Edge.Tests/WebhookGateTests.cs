@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using PolyAi.Messaging.Edge.Tests.Support;
+using PolyAi.Messaging.Testing;
 using static PolyAi.Messaging.Edge.Tests.Support.EdgeInstance;
 
 namespace PolyAi.Messaging.Edge.Tests;
@@ -90,7 +91,7 @@ public sealed class WebhookGateTests(EdgeFixture fixture)
         try
         {
             // Both are past the gate once the verifier has their headers; only then is the third one too many.
-            await EventuallyAsync(() => fixture.Verifier.StartedFor(tenant) == 2, "the two held requests reach the verifier");
+            await Eventually.UntilSeen(() => fixture.Verifier.StartedFor(tenant), n => n == 2, "the two held requests reaching the verifier", TimeSpan.FromSeconds(20));
             using var prober = edge.ClientFrom(slowloris);
             using var refused = await prober.SendAsync(Webhook(WebhookPath(tenant), new StringContent("{}"), FakeVerifier.BadSignature));
             using var other = edge.ClientFrom(IPAddress.Parse("127.0.0.5"));
@@ -173,16 +174,6 @@ public sealed class WebhookGateTests(EdgeFixture fixture)
 
         Assert.Equal(1, afterRejections);
         Assert.InRange(mostTracked, 1, 10);
-    }
-
-    private static async Task EventuallyAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting until {what}");
-            await Task.Delay(20);
-        }
     }
 
     /// <summary>A body that sends one byte and then waits for <paramref name="release"/>: a request held open.</summary>

@@ -327,10 +327,10 @@ public static class ChatApi
             return (null, Reject("invalid", StatusCodes.Status400BadRequest, "The body must be JSON."));
         }
 
-        if (UnicodeText.Problem(buffer.AsSpan(0, read), document.RootElement) is { } textProblem)
+        if (UnicodeText.HasLoneSurrogate(buffer.AsSpan(0, read), document.RootElement))
         {
             document.Dispose();
-            return (null, Reject("invalid", StatusCodes.Status400BadRequest, textProblem));
+            return (null, Reject("invalid", StatusCodes.Status400BadRequest, UnicodeText.LoneSurrogate));
         }
 
         return (document, null);

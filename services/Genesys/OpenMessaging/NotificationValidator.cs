@@ -48,9 +48,9 @@ public static class NotificationValidator
         }
 
         var root = document.RootElement;
-        if (UnicodeText.Problem(body, root) is { } textProblem)
+        if (UnicodeText.HasLoneSurrogate(body, root))
         {
-            error = textProblem;
+            error = UnicodeText.LoneSurrogate;
             return null;
         }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Unicode;
 
 namespace PolyAi.Messaging.Genesys.Text;
 
@@ -13,17 +12,14 @@ public static class UnicodeText
     public const string InvalidUtf8 = "Body is not valid UTF-8.";
     public const string LoneSurrogate = "Body holds text that is not valid Unicode (an unpaired surrogate escape).";
 
-    /// <summary>Null when <paramref name="utf8"/> (already parsed as <paramref name="root"/>) is well-formed text, else what is wrong.</summary>
-    public static string? Problem(ReadOnlySpan<byte> utf8, JsonElement root)
-    {
-        if (!Utf8.IsValid(utf8))
-        {
-            return InvalidUtf8;
-        }
-
+    /// <summary>
+    /// True when <paramref name="utf8"/> (already checked to be UTF-8 — <see cref="System.Text.Unicode.Utf8.IsValid"/>,
+    /// before parsing, so a bad byte is named as such — and parsed as <paramref name="root"/>) has a string or property
+    /// name with an unpaired surrogate escape.
+    /// </summary>
+    public static bool HasLoneSurrogate(ReadOnlySpan<byte> utf8, JsonElement root) =>
         // Valid UTF-8 cannot encode a surrogate, so only an escape can bring one in.
-        return utf8.IndexOf(@"\u"u8) >= 0 && !HasOnlyScalarValues(root) ? LoneSurrogate : null;
-    }
+        utf8.IndexOf(@"\u"u8) >= 0 && !HasOnlyScalarValues(root);
 
     /// <summary>True when <paramref name="text"/> has no unpaired surrogate.</summary>
     public static bool IsWellFormed(string text)

@@ -105,6 +105,7 @@ public sealed class TenantDirectory(DaprClient dapr, IOptions<TenancyOptions> op
     private bool IsFresh(CacheEntry entry, DateTimeOffset now)
     {
         var lookup = entry.Lookup;
+        // Only a finished lookup is looked into (Result does not wait): one still loading is fresh for the full TTL.
         var isMiss = lookup.IsValueCreated && lookup.Value.IsCompletedSuccessfully && lookup.Value.Result is null;
         var ttl = isMiss && options.Value.MissTtl < options.Value.CacheTtl ? options.Value.MissTtl : options.Value.CacheTtl;
         return now < entry.CreatedAt + ttl;

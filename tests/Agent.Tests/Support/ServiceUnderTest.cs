@@ -148,7 +148,8 @@ public static class ServiceUnderTest
         return new ServiceUnderTest<TEntry>(appId, sidecar, factory, appUrl, componentsPath);
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port nothing listens on now.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
