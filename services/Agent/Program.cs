@@ -10,6 +10,7 @@ builder.AddAgentServices();
 
 var app = builder.Build();
 app.UseUnexpectedErrorHandling();
+app.UseMetricsListener();
 app.UseDaprAppToken();
 app.UseCloudEvents();
 app.MapSubscribeHandler();

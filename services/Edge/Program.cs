@@ -7,6 +7,7 @@ builder.AddEdge();
 
 var app = builder.Build();
 app.UseUnexpectedErrorHandling();
+app.UseMetricsListener();
 app.MapDefaultEndpoints();
 app.MapEdge();
 app.Run();

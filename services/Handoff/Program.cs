@@ -9,6 +9,7 @@ builder.AddHandoffServices();
 
 var app = builder.Build();
 app.UseUnexpectedErrorHandling();
+app.UseMetricsListener();
 app.UseDaprAppToken();
 app.UseCloudEvents();
 app.MapSubscribeHandler();

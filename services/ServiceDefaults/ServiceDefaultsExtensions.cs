@@ -31,6 +31,7 @@ public static class ServiceDefaultsExtensions
         // Kestrel reads its endpoints from "Kestrel" but not its limits: bind Kestrel:Limits too, so a service's
         // appsettings can cap connections and header timeouts (the edge does).
         builder.Services.Configure<KestrelServerOptions>(kestrel => builder.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
+        MetricsListener.Listen(builder.Configuration);
         builder.Services.AddHealthChecks();
         // No traceId in bodies: answers stay byte-for-byte what the endpoint wrote (a rejection for a known and an
         // unknown tenant must not differ in anything).
@@ -71,12 +72,34 @@ public static class ServiceDefaultsExtensions
         return app;
     }
 
-    /// <summary>Maps <c>/healthz</c> and <c>/metrics</c> and records HTTP metrics for every request.</summary>
+    /// <summary>
+    /// With <c>Metrics:Url</c> set, requests on that listener get <c>/metrics</c> and nothing else, before any other
+    /// middleware sees them (<see cref="MetricsListener"/>). Without it, nothing: <see cref="MapDefaultEndpoints"/>
+    /// maps <c>/metrics</c> on the service's own listener.
+    /// </summary>
+    public static WebApplication UseMetricsListener(this WebApplication app)
+    {
+        if (MetricsListener.Port(app.Configuration) is { } port)
+        {
+            MetricsListener.Use(app, port);
+        }
+
+        return app;
+    }
+
+    /// <summary>
+    /// Records HTTP metrics for every request and maps <c>/healthz</c>, and <c>/metrics</c> unless it has a listener of
+    /// its own (<see cref="UseMetricsListener"/>).
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.UseHttpMetrics(options => options.ReduceStatusCodeCardinality());
         app.MapHealthChecks("/healthz");
-        app.MapMetrics("/metrics");
+        if (MetricsListener.Port(app.Configuration) is null)
+        {
+            app.MapMetrics("/metrics");
+        }
+
         return app;
     }
 }

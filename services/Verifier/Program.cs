@@ -8,6 +8,7 @@ builder.AddVerifier();
 
 var app = builder.Build();
 app.UseUnexpectedErrorHandling();
+app.UseMetricsListener();
 app.MapDefaultEndpoints();
 app.MapWebhookApi();
 app.Run();

@@ -16,6 +16,8 @@ public sealed class MetricsFixture : IAsyncLifetime
     /// <summary>Service → the metric (sample) names its /metrics printed.</summary>
     public Dictionary<string, HashSet<string>> Exported { get; } = new();
 
+    public DevStackHost Stack => _stack ?? throw new InvalidOperationException("not started");
+
     public string RecentLog => string.Join(Environment.NewLine, _log.TakeLast(60));
 
     public async Task InitializeAsync()
@@ -30,7 +32,7 @@ public sealed class MetricsFixture : IAsyncLifetime
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         foreach (var service in Repo.Services)
         {
-            var text = await http.GetStringAsync(new Uri(_stack.ServiceUrl(service), "metrics"));
+            var text = await http.GetStringAsync(_stack.MetricsUrl(service));
             Exported[service] = text.Split('\n')
                 .Where(line => line.Length > 0 && line[0] != '#')
                 .Select(line => line[..line.IndexOfAny(['{', ' '])])

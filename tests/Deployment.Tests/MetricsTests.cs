@@ -24,6 +24,33 @@ public sealed class MetricsTests(MetricsFixture stack) : IClassFixture<MetricsFi
         AlertRuleTests.Rules(await AlertRuleTests.RenderedRulesAsync("dev")).Select(r => r["expr"]!.GetValue<string>()).ToList();
 
     [Fact]
+    public async Task Each_service_serves_metrics_only_on_its_metrics_listener_and_nothing_else_there()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        foreach (var service in Repo.Services)
+        {
+            var metrics = stack.Stack.MetricsUrl(service);
+            // The service's own URL (for the edge: the public one the Ingress routes) has no /metrics.
+            using (var onService = await http.GetAsync(new Uri(stack.Stack.ServiceUrl(service), "metrics")))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.NotFound, onService.StatusCode);
+                Assert.DoesNotContain("polyai_messaging_", await onService.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+
+            Assert.NotEqual(stack.Stack.ServiceUrl(service).Port, metrics.Port);
+            Assert.Contains("# TYPE ", await http.GetStringAsync(metrics), StringComparison.Ordinal);
+            // The metrics listener answers nothing but /metrics: no health, no API, no Dapr routes.
+            foreach (var path in (string[])["healthz", "dapr/subscribe", "v1/chat/conversations/x/events", "metrics/extra"])
+            {
+                using var other = await http.GetAsync(new Uri(metrics, "/" + path));
+                Assert.Equal(System.Net.HttpStatusCode.NotFound, other.StatusCode);
+            }
+
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync(new Uri(stack.Stack.ServiceUrl(service), "healthz"))).StatusCode);
+        }
+    }
+
+    [Fact]
     public void Every_metric_the_dashboard_reads_is_exported_at_start_up() =>
         AssertExported(PromQl.DashboardExpressions(Dashboard), "dashboard");
 

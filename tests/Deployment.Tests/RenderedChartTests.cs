@@ -176,6 +176,40 @@ public sealed class RenderedChartTests
         Assert.Equal("grpc", policy["spec"]!["ingress"]![0]!["ports"]![0]!["port"]!.GetValue<string>());
     }
 
+    [Theory]
+    [MemberData(nameof(Regions))]
+    public async Task Metrics_are_scraped_on_a_port_of_their_own_that_the_public_routes_never_name(string region)
+    {
+        var rendering = await Chart.RenderAsync(region);
+        var monitor = rendering.OfKind("ServiceMonitor").Single();
+        var scraped = monitor["spec"]!["endpoints"]!.AsArray().Single()!;
+        Assert.Equal("metrics", scraped["port"]!.GetValue<string>());
+        foreach (var service in Repo.Services)
+        {
+            // Each service listens for /metrics where its Service's "metrics" port leads, and not on "http".
+            var url = new Uri(ContainerEnvironment(rendering, service)["Metrics__Url"]);
+            AssertServiceListens(rendering, new Uri($"http://{Rendering.FullName(service)}:{url.Port}"), "metrics");
+            var ports = rendering.Get("Service", Rendering.FullName(service))["spec"]!["ports"]!.AsArray();
+            Assert.NotEqual(url.Port, ports.Single(p => p!["name"]!.GetValue<string>() == "http")!["port"]!.GetValue<long>());
+        }
+
+        // The Ingress (and the HTTPRoute, in its variant) reach only the edge's http port.
+        var ingress = rendering.OfKind("Ingress").Single();
+        var backends = ingress["spec"]!["rules"]!.AsArray().SelectMany(r => r!["http"]!["paths"]!.AsArray()).Select(p => p!["backend"]!["service"]!).ToList();
+        Assert.All(backends, b => Assert.Equal("http", b["port"]!["name"]!.GetValue<string>()));
+        var withGateway = await Chart.RenderVariantAsync("us-1+every-option");
+        var route = withGateway.OfKind("HTTPRoute").Single()["spec"]!["rules"]![0]!["backendRefs"]!.AsArray().Single()!;
+        var edgePorts = withGateway.Get("Service", Rendering.FullName("edge"))["spec"]!["ports"]!.AsArray();
+        Assert.Equal("http", edgePorts.Single(p => p!["port"]!.GetValue<long>() == route["port"]!.GetValue<long>())!["name"]!.GetValue<string>());
+
+        // Only the monitoring namespace may open the metrics port; the ingress controller only http.
+        var fromMonitoring = rendering.Get("NetworkPolicy", Chart.Release + "-from-monitoring")["spec"]!["ingress"]![0]!["ports"]!.AsArray();
+        Assert.Contains(fromMonitoring, p => p!["port"]!.ToString() == "metrics");
+        Assert.DoesNotContain(fromMonitoring, p => p!["port"]!.ToString() == "http");
+        var fromIngress = rendering.Get("NetworkPolicy", Rendering.FullName("edge") + "-public")["spec"]!["ingress"]![0]!["ports"]!.AsArray();
+        Assert.Equal(["http"], fromIngress.Select(p => p!["port"]!.ToString()));
+    }
+
     [Fact]
     public async Task The_dashboard_configmap_holds_the_dashboard_file_and_it_is_valid_grafana_json()
     {

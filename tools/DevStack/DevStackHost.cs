@@ -74,6 +74,9 @@ public sealed class DevStackHost : IAsyncDisposable
 
     public Uri ServiceUrl(string service) => _serviceUrls[service];
 
+    /// <summary>Where a service (or a handoff replica) serves <c>/metrics</c>: a listener of its own, as in the chart.</summary>
+    public Uri MetricsUrl(string service) => new(_serviceUrls[service + "-metrics"], "metrics");
+
     public Uri SidecarHttpEndpoint(string appId) => _sidecars[appId].Http;
 
     public Uri SidecarGrpcEndpoint(string appId) => _sidecars[appId].Grpc;
@@ -144,12 +147,18 @@ public sealed class DevStackHost : IAsyncDisposable
             _serviceUrls[name] = Loopback(name == Edge && !_options.UseFreePorts ? _options.EdgePort : ports.Next(name));
         }
 
+        foreach (var (name, _, _) in Services)
+        {
+            _serviceUrls[name + "-metrics"] = Loopback(ports.Next(name + "-metrics"));
+        }
+
         var replicas = Enumerable.Range(2, Math.Max(0, _options.HandoffReplicas - 1)).Select(HandoffReplica).ToList();
         var replicaPorts = _options.UseFreePorts ? ports : new PortPlan(free: true); // no fixed ports for extra replicas
         foreach (var replica in replicas)
         {
             _serviceUrls[replica] = Loopback(replicaPorts.Next(replica));
             _serviceUrls[replica + "-grpc"] = Loopback(replicaPorts.Next(replica + "-grpc"));
+            _serviceUrls[replica + "-metrics"] = Loopback(replicaPorts.Next(replica + "-metrics"));
         }
 
         foreach (var app in DaprApps)
@@ -214,6 +223,7 @@ public sealed class DevStackHost : IAsyncDisposable
             environment["ASPNETCORE_URLS"] = Origin(_serviceUrls[replica]);
             environment["Kestrel__Endpoints__Http__Url"] = Origin(_serviceUrls[replica]);
             environment["Kestrel__Endpoints__Grpc__Url"] = Origin(_serviceUrls[replica + "-grpc"]);
+            environment["Metrics__Url"] = Origin(_serviceUrls[replica + "-metrics"]);
             Add(replica, Layout.Assembly("services/Handoff", "Handoff"), [], environment).Start();
         }
 
@@ -246,6 +256,7 @@ public sealed class DevStackHost : IAsyncDisposable
         var environment = new Dictionary<string, string>(_options.ServiceSettings)
         {
             ["ASPNETCORE_URLS"] = Origin(_serviceUrls[service]),
+            ["Metrics__Url"] = Origin(_serviceUrls[service + "-metrics"]),
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["DOTNET_NOLOGO"] = "1",
         };
@@ -340,6 +351,7 @@ public sealed class DevStackHost : IAsyncDisposable
         private static readonly Dictionary<string, int> Fixed = new()
         {
             [Verifier] = 5101, [Agent] = 5102, [Handoff] = 5103, [HandoffGrpc] = 5113, [Edge] = 8080, [Genesys] = 9090,
+            ["edge-metrics"] = 5200, ["verifier-metrics"] = 5201, ["agent-metrics"] = 5202, ["handoff-metrics"] = 5203,
             ["verifier-dapr-http"] = 3501, ["verifier-dapr-grpc"] = 50001,
             ["agent-dapr-http"] = 3502, ["agent-dapr-grpc"] = 50002,
             ["handoff-dapr-http"] = 3503, ["handoff-dapr-grpc"] = 50003,

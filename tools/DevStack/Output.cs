@@ -16,16 +16,16 @@ internal static class Output
         var lines = new List<string>
         {
             $"PolyAI Messaging is running ({took.TotalSeconds:0.0} s).",
-            $"  edge (public)  {stack.EdgeUrl}",
+            $"  edge (public)  {stack.EdgeUrl}  metrics {stack.MetricsUrl(DevStackHost.Edge)}",
         };
         foreach (var service in DevStackHost.DaprApps)
         {
-            lines.Add($"  {service,-14} {stack.ServiceUrl(service)}  dapr http {stack.SidecarHttpEndpoint(service)}  grpc {stack.SidecarGrpcEndpoint(service)}");
+            lines.Add($"  {service,-14} {stack.ServiceUrl(service)}  dapr http {stack.SidecarHttpEndpoint(service)}  grpc {stack.SidecarGrpcEndpoint(service)}  metrics {stack.MetricsUrl(service)}");
         }
 
         lines.Add($"  handoff gRPC   {stack.HandoffGrpcUrl}");
         lines.Add($"  Genesys (simulated) {stack.GenesysUrl}   agent desktop {stack.GenesysUrl}desktop");
-        lines.Add("  health: /healthz   metrics: /metrics   (on every service)");
+        lines.Add("  health: /healthz on every service's URL; /metrics only on its metrics listener (as in the chart)");
         lines.Add($"Webchat: {stack.EdgeUrl}");
         lines.Add("Tenants:");
         foreach (var tenant in stack.Tenants)
