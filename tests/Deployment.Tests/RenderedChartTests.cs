@@ -206,6 +206,9 @@ public sealed class RenderedChartTests
         var fromMonitoring = rendering.Get("NetworkPolicy", Chart.Release + "-from-monitoring")["spec"]!["ingress"]![0]!["ports"]!.AsArray();
         Assert.Contains(fromMonitoring, p => p!["port"]!.ToString() == "metrics");
         Assert.DoesNotContain(fromMonitoring, p => p!["port"]!.ToString() == "http");
+        // Behind that Ingress the edge takes the caller's address from the hop the ingress appended.
+        Assert.Equal("true", ContainerEnvironment(rendering, "edge")["ASPNETCORE_FORWARDEDHEADERS_ENABLED"]);
+        Assert.All(Repo.Services.Where(s => s != "edge"), s => Assert.False(ContainerEnvironment(rendering, s).ContainsKey("ASPNETCORE_FORWARDEDHEADERS_ENABLED")));
         var fromIngress = rendering.Get("NetworkPolicy", Rendering.FullName("edge") + "-public")["spec"]!["ingress"]![0]!["ports"]!.AsArray();
         Assert.Equal(["http"], fromIngress.Select(p => p!["port"]!.ToString()));
     }

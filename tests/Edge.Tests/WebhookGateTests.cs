@@ -46,6 +46,42 @@ public sealed class WebhookGateTests(EdgeFixture fixture)
     }
 
     [Fact]
+    public async Task Behind_the_ingress_each_caller_is_limited_by_the_address_the_ingress_added_not_one_it_sent()
+    {
+        // What the chart sets on the edge behind an ingress or gateway (ASPNETCORE_FORWARDEDHEADERS_ENABLED=true).
+        await using var edge = Start(fixture.Verifier.Address, new Dictionary<string, string>
+        {
+            ["FORWARDEDHEADERS_ENABLED"] = "true",
+            ["Edge:UnverifiedLimit:PermitsPerSecond"] = "1",
+            ["Edge:UnverifiedLimit:Burst"] = "3",
+        });
+        var tenant = EdgeFixture.NewAccount();
+
+        // One proxy connection carries every caller; the rightmost X-Forwarded-For hop is the one the ingress appended.
+        async Task<HttpStatusCode> FromAsync(string forwardedFor)
+        {
+            using var request = Webhook(WebhookPath(tenant), new StringContent("{}"), FakeVerifier.BadSignature);
+            request.Headers.TryAddWithoutValidation("X-Forwarded-For", forwardedFor);
+            using var response = await edge.Http.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var attacker = new List<HttpStatusCode>();
+        for (var i = 0; i < 12; i++)
+        {
+            // A made-up leftmost hop each time: it must not buy a fresh allowance.
+            attacker.Add(await FromAsync($"198.51.100.{i + 1}, 203.0.113.7"));
+        }
+
+        Assert.Contains(HttpStatusCode.TooManyRequests, attacker);
+        var allowed = 3 + (int)Math.Ceiling(clock.Elapsed.TotalSeconds) + 1;
+        Assert.True(attacker.Count(s => s == HttpStatusCode.Unauthorized) <= allowed, string.Join(", ", attacker));
+        // Another caller through the same proxy still has its own allowance.
+        Assert.Equal(HttpStatusCode.Unauthorized, await FromAsync("192.0.2.44"));
+    }
+
+    [Fact]
     public async Task An_address_that_delivered_a_verified_webhook_is_not_cut_off_by_another_tenants_bad_secret()
     {
         await using var edge = Start(fixture.Verifier.Address, new Dictionary<string, string>

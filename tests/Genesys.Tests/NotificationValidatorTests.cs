@@ -127,4 +127,24 @@ public sealed class NotificationValidatorTests
     {
         Assert.Equal("x", Validate("{\"id\":\"x\",\"channel\":{},\"type\":\"Text\"}\r\n  ", out _, out _));
     }
+
+    [Theory]
+    [InlineData("""{"id":"first","channel":{},"type":"Text","id":"second"}""")]
+    [InlineData("""{"id":"x","channel":{"to":{"id":"a","id":"b"}},"type":"Text"}""")]
+    [InlineData("""{"id":"x","channel":{},"type":"Text","text":"hi","text":"bye"}""")]
+    public void Rejects_a_property_name_twice_in_one_object_which_parsers_read_differently(string body)
+    {
+        // Found by ValidatorFuzzTests: the dedupe took the last "id", another reader may take the first.
+        Assert.Null(Validate(body, out _, out var error));
+        Assert.Contains("once per object", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"id":"x","channel":{},"type":"Text","\ud800":1}""")]
+    [InlineData("""{"id":"x","channel":{"\udc00a":{}},"type":"Text"}""")]
+    public void Rejects_a_lone_surrogate_escape_in_a_property_name_without_throwing(string body)
+    {
+        Assert.Null(Validate(body, out _, out var error));
+        Assert.NotNull(error);
+    }
 }

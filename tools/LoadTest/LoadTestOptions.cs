@@ -42,6 +42,9 @@ public sealed record LoadTestOptions
     /// <summary>Customer messages sent to random open conversations after the hold, each timed to its stream.</summary>
     public int SseProbes { get; init; } = 20;
 
+    /// <summary>Webhooks to made-up tenant paths per target (edge, verifier) in the <c>unknown tenants</c> phase; 0 = off (issue 12).</summary>
+    public int UnknownTenants { get; init; }
+
     /// <summary>Concurrent handoffs on one tenant in the <c>handoffs</c> phase (issue 11); 0 = the phase is off (not in <see cref="Quick"/>).</summary>
     public int Handoffs { get; init; }
 

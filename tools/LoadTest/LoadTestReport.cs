@@ -20,6 +20,9 @@ public sealed class LoadTestReport(LoadTestOptions options, Machine machine)
     /// <summary>The open-streams phase, when it ran (<c>--sse-streams</c>).</summary>
     public SseResult? Sse { get; set; }
 
+    /// <summary>The unknown-tenants phase, when it ran (<c>--unknown-tenants</c>).</summary>
+    public UnknownTenantsResult? UnknownTenants { get; set; }
+
     /// <summary>The handoffs phase, when it ran (<c>--handoffs</c>).</summary>
     public HandoffBudgetResult? Handoffs { get; set; }
 
@@ -93,6 +96,12 @@ public sealed class LoadTestReport(LoadTestOptions options, Machine machine)
             {
                 md.AppendLine(c, $"Failures: {string.Join(", ", sse.Failures.Select(f => $"{f.Key} ×{f.Value}"))}.");
             }
+        }
+
+        if (UnknownTenants is { } unknown)
+        {
+            md.AppendLine();
+            md.Append(unknown.ToMarkdown());
         }
 
         if (Handoffs is { } handoffs)

@@ -65,6 +65,12 @@ public static class LoadTestRun
             report.Handoffs = await HandoffBudget.RunAsync(options, LiftedLimits, childLog, cancellationToken);
         }
 
+        if (options.UnknownTenants > 0)
+        {
+            // Its own stack with the production limits: what an attacker meets.
+            report.UnknownTenants = await UnknownTenants.RunAsync(options, childLog, cancellationToken);
+        }
+
         if (!options.Ingest && !options.EndToEnd && options.SseStreams <= 0)
         {
             report.LoadAverageAtEnd = Machine.LoadAverageNow();

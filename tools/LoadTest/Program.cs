@@ -20,6 +20,7 @@ var handoffMinutes = new Option<double?>("--handoff-minutes") { Description = "S
 var timeScale = new Option<double?>("--time-scale") { Description = "Compressed time for the handoffs phase: simulated seconds per real second (default 10)." };
 var handoffStartRate = new Option<double?>("--handoff-starts-per-minute") { Description = "Handoff starts per simulated minute over all replicas (default 60)." };
 var handoffNotifications = new Option<string?>("--handoff-notifications") { Description = "on (default) | off: the notification socket dropped, polling only." };
+var unknownTenants = new Option<int?>("--unknown-tenants") { Description = "Also send N webhooks to made-up tenant paths through the edge and N straight to the verifier, production limits, and read their memory and log volume (issue 12; off unless given)." };
 var webhookUrl = new Option<Uri?>("--webhook-url") { Description = "Load this tenant webhook URL (127.0.0.1 only) instead of starting the stack." };
 var secret = new Option<string?>("--secret") { Description = "The tenant's webhook secret, with --webhook-url." };
 var report = new Option<string?>("--report") { Description = "Also write the Markdown report to this file." };
@@ -27,7 +28,7 @@ var partsLog = new Option<string?>("--parts-log") { Description = "Write every l
 
 var root = new RootCommand("Load test for PolyAI Messaging: signed Genesys webhooks against bare Kestrel, edge → bare, the pipeline, and end to end.")
 {
-    quick, duration, warmUp, connections, rate, conversations, e2eRate, e2eConversations, noBaselines, noEndToEnd, noIngest, sseStreams, sseHold, handoffs, handoffReplicas, handoffMinutes, timeScale, handoffStartRate, handoffNotifications, webhookUrl, secret, report, partsLog,
+    quick, duration, warmUp, connections, rate, conversations, e2eRate, e2eConversations, noBaselines, noEndToEnd, noIngest, sseStreams, sseHold, handoffs, handoffReplicas, handoffMinutes, timeScale, handoffStartRate, handoffNotifications, unknownTenants, webhookUrl, secret, report, partsLog,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -52,6 +53,7 @@ root.SetAction(async (parse, cancellationToken) =>
         TimeScale = parse.GetValue(timeScale) ?? options.TimeScale,
         HandoffStartsPerMinute = parse.GetValue(handoffStartRate) ?? options.HandoffStartsPerMinute,
         HandoffNotifications = parse.GetValue(handoffNotifications) is not { } n || !n.Equals("off", StringComparison.OrdinalIgnoreCase),
+        UnknownTenants = parse.GetValue(unknownTenants) ?? options.UnknownTenants,
         WebhookUrl = parse.GetValue(webhookUrl),
         Secret = parse.GetValue(secret),
         ReportPath = parse.GetValue(report),
@@ -72,7 +74,7 @@ root.SetAction(async (parse, cancellationToken) =>
         await File.WriteAllTextAsync(path, markdown, cancellationToken);
     }
 
-    return result.Results.Any(r => r.ServerErrors > 0 || r.Accepted == 0) || result.Sse is { Ok: false } || result.Handoffs is { Ok: false } ? 1 : 0;
+    return result.Results.Any(r => r.ServerErrors > 0 || r.Accepted == 0) || result.Sse is { Ok: false } || result.Handoffs is { Ok: false } || result.UnknownTenants is { Ok: false } ? 1 : 0;
 });
 
 // The bare baseline endpoint, started by the tool itself as its own process.

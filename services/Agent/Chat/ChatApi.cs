@@ -286,6 +286,9 @@ public static class ChatApi
         return TypedResults.Problem(detail, statusCode: status);
     }
 
+    /// <summary>A property name twice is refused: which one counts would depend on who reads it (as for webhooks).</summary>
+    private static readonly JsonDocumentOptions BodyOptions = new() { AllowDuplicateProperties = false };
+
     /// <summary>Reads a JSON body of at most <see cref="ChatOptions.MaxBodyBytes"/>: 413 above, 400 when it is not JSON.</summary>
     private static async Task<(JsonDocument? Body, ProblemHttpResult? Problem)> ReadJsonAsync(HttpRequest request, ChatOptions options, bool allowEmpty)
     {
@@ -320,11 +323,16 @@ public static class ChatApi
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(buffer.AsMemory(0, read));
+            document = JsonDocument.Parse(buffer.AsMemory(0, read), BodyOptions);
         }
         catch (JsonException)
         {
-            return (null, Reject("invalid", StatusCodes.Status400BadRequest, "The body must be JSON."));
+            return (null, Reject("invalid", StatusCodes.Status400BadRequest, "The body must be JSON, each property name once per object."));
+        }
+        catch (InvalidOperationException)
+        {
+            // The duplicate-name check throws on a lone surrogate escape in a property name.
+            return (null, Reject("invalid", StatusCodes.Status400BadRequest, UnicodeText.LoneSurrogate));
         }
 
         if (UnicodeText.HasLoneSurrogate(buffer.AsSpan(0, read), document.RootElement))

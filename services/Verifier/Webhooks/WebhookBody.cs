@@ -20,6 +20,8 @@ public sealed class WebhookBody : IDisposable
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, _length);
 
+    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, _length);
+
     /// <returns>The body, or <c>null</c> if it is longer than <paramref name="maxBytes"/>.</returns>
     public static async Task<WebhookBody?> ReadAsync(Stream source, long? contentLength, int maxBytes, CancellationToken cancellationToken)
     {

@@ -110,7 +110,7 @@ public sealed partial class WebhookIntake(
             return WebhookVerdict.Unauthorized;
         }
 
-        var notificationId = NotificationValidator.Validate(body.Span, out var notification, out var error);
+        var notificationId = NotificationValidator.Validate(body.Memory, out var notification, out var error);
         if (notificationId is null)
         {
             if (_invalidLog.TryTake(out var suppressed))
