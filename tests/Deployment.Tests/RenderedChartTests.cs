@@ -213,6 +213,41 @@ public sealed class RenderedChartTests
         Assert.Equal(["http"], fromIngress.Select(p => p!["port"]!.ToString()));
     }
 
+    /// <summary>Per open stream and at idle, measured by tools/LoadTest (docs/performance.md, "open streams at the caps").</summary>
+    private static readonly Dictionary<string, (double BaseMiB, double PerStreamKiB)> MeasuredStreamCost = new()
+    {
+        ["edge"] = (120, 30),
+        ["agent"] = (145, 40),
+    };
+
+    [Theory]
+    [MemberData(nameof(Regions))]
+    public async Task Memory_limits_hold_the_streams_each_service_admits_at_its_caps_with_a_quarter_to_spare(string region)
+    {
+        var rendering = await Chart.RenderAsync(region);
+        var edgeSettings = JsonNode.Parse(File.ReadAllText(Path.Combine(Repo.Root, "services", "Edge", "appsettings.json")))!;
+        var chatOptions = File.ReadAllText(Path.Combine(Repo.Root, "services", "Agent", "Chat", "ChatOptions.cs"));
+        var caps = new Dictionary<string, int>
+        {
+            ["edge"] = edgeSettings["Kestrel"]!["Limits"]!["MaxConcurrentConnections"]!.GetValue<int>(),
+            ["agent"] = int.Parse(System.Text.RegularExpressions.Regex.Match(chatOptions, @"MaxStreams \{ get; set; \} = ([0-9_]+);").Groups[1].Value.Replace("_", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture),
+        };
+        foreach (var (service, cap) in caps)
+        {
+            var (baseMiB, perStreamKiB) = MeasuredStreamCost[service];
+            var limit = rendering.Get("Deployment", Rendering.FullName(service))["spec"]!["template"]!["spec"]!["containers"]![0]!["resources"]!["limits"]!["memory"]!.GetValue<string>();
+            var needed = (baseMiB + (cap * perStreamKiB / 1024)) * 1.25;
+            Assert.True(MiB(limit) >= needed, $"{service}: limit {limit} < {needed:0} MiB for {cap} streams");
+        }
+    }
+
+    private static double MiB(string quantity) => quantity switch
+    {
+        _ when quantity.EndsWith("Gi", StringComparison.Ordinal) => double.Parse(quantity[..^2], System.Globalization.CultureInfo.InvariantCulture) * 1024,
+        _ when quantity.EndsWith("Mi", StringComparison.Ordinal) => double.Parse(quantity[..^2], System.Globalization.CultureInfo.InvariantCulture),
+        _ => throw new FormatException($"unexpected quantity {quantity}"),
+    };
+
     [Fact]
     public async Task The_dashboard_configmap_holds_the_dashboard_file_and_it_is_valid_grafana_json()
     {

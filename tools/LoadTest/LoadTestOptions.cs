@@ -36,6 +36,9 @@ public sealed record LoadTestOptions
     /// <summary>Open SSE conversations held on the agent in the <c>sse streams</c> phase; 0 = the phase is off (not in <see cref="Quick"/>).</summary>
     public int SseStreams { get; init; }
 
+    /// <summary>Open the streams through the edge (from many loopback source addresses) and read its memory too.</summary>
+    public bool SseThroughEdge { get; init; }
+
     /// <summary>How long the streams are held open at idle while the agent's memory and CPU are read.</summary>
     public TimeSpan SseHold { get; init; } = TimeSpan.FromSeconds(30);
 

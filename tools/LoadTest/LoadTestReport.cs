@@ -91,6 +91,11 @@ public sealed class LoadTestReport(LoadTestOptions options, Machine machine)
             md.AppendLine("| created | opened | still open after hold | agent RSS MiB before / created / open / end of hold | max RSS in hold | VmHWM MiB | agent CPU in hold | events / keep-alives read | probe delivery p50 / max ms | probes undelivered |");
             md.AppendLine("|---:|---:|---:|---|---:|---:|---:|---|---|---:|");
             md.AppendLine(c, $"| {sse.Created} ({sse.CreateTime.TotalSeconds:0.0} s) | {sse.Opened} ({sse.OpenTime.TotalSeconds:0.0} s) | {sse.StillOpen} | {sse.RssBeforeMiB:0} / {sse.RssCreatedMiB:0} / {sse.RssOpenMiB:0} / {sse.RssEndMiB:0} | {sse.RssHoldMaxMiB:0} | {sse.PeakMiB:0} | {sse.AgentCpuSeconds:0.00} s = {100 * sse.AgentCpuSeconds / Math.Max(sse.Hold.TotalSeconds, 1e-9):0.0} % | {sse.Events} / {sse.KeepAlives} | {sse.Delivery.PercentileMilliseconds(50):0.0} / {sse.Delivery.MaxMicroseconds / 1000.0:0.0} | {sse.ProbesUndelivered} of {sse.Probes} |");
+            if (sse.EdgeRssMiB is { } edge)
+            {
+                md.AppendLine(c, $"Through the edge: edge RSS before / created / open / end of hold {edge[0]:0} / {edge[1]:0} / {edge[2]:0} / {edge[3]:0} MiB, VmHWM {edge[4]:0} MiB.");
+            }
+
             md.AppendLine(c, $"Client (this tool) during the hold: CPU {sse.ClientCpuSeconds:0.00} s, RSS {sse.ClientRssMiB:0} MiB.");
             if (sse.Failures.Count > 0)
             {

@@ -100,7 +100,9 @@ public static class LoadTestRun
             await PipelineAsync(options, report, tenant.WebhookUrl, tenant.WebhookSecret, tenant.Genesys.IntegrationId, stack.ProcessIds, cancellationToken);
             if (options.SseStreams > 0)
             {
-                report.Sse = await SseHold.RunAsync(options, stack.ServiceUrl("agent"), TenantOf(tenant.WebhookUrl), stack.ProcessIds["agent"], cancellationToken);
+                report.Sse = options.SseThroughEdge
+                    ? await SseHold.RunAsync(options, stack.EdgeUrl, TenantOf(tenant.WebhookUrl), stack.ProcessIds["agent"], stack.ProcessIds["edge"], cancellationToken)
+                    : await SseHold.RunAsync(options, stack.ServiceUrl("agent"), TenantOf(tenant.WebhookUrl), stack.ProcessIds["agent"], null, cancellationToken);
             }
         }
         finally

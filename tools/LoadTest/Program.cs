@@ -13,6 +13,7 @@ var noBaselines = new Option<bool>("--no-baselines") { Description = "Skip the b
 var noEndToEnd = new Option<bool>("--no-e2e") { Description = "Skip the end-to-end phase." };
 var noIngest = new Option<bool>("--no-ingest") { Description = "Skip the pipeline throughput and half-rate phases." };
 var sseStreams = new Option<int?>("--sse-streams") { Description = "Also hold this many open SSE conversations on one agent process and read its memory and CPU (off unless given)." };
+var sseThroughEdge = new Option<bool>("--sse-through-edge") { Description = "Open the --sse-streams through the edge (many loopback source addresses) and read the edge's memory too." };
 var sseHold = new Option<double?>("--sse-hold") { Description = "Seconds the SSE streams are held open (default 30)." };
 var handoffs = new Option<int?>("--handoffs") { Description = "Also run N concurrent handoffs on one tenant against the simulator's request budget (issue 11; off unless given)." };
 var handoffReplicas = new Option<int?>("--handoff-replicas") { Description = "Handoff processes in the handoffs phase (default 2)." };
@@ -28,7 +29,7 @@ var partsLog = new Option<string?>("--parts-log") { Description = "Write every l
 
 var root = new RootCommand("Load test for PolyAI Messaging: signed Genesys webhooks against bare Kestrel, edge → bare, the pipeline, and end to end.")
 {
-    quick, duration, warmUp, connections, rate, conversations, e2eRate, e2eConversations, noBaselines, noEndToEnd, noIngest, sseStreams, sseHold, handoffs, handoffReplicas, handoffMinutes, timeScale, handoffStartRate, handoffNotifications, unknownTenants, webhookUrl, secret, report, partsLog,
+    quick, duration, warmUp, connections, rate, conversations, e2eRate, e2eConversations, noBaselines, noEndToEnd, noIngest, sseStreams, sseThroughEdge, sseHold, handoffs, handoffReplicas, handoffMinutes, timeScale, handoffStartRate, handoffNotifications, unknownTenants, webhookUrl, secret, report, partsLog,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -46,6 +47,7 @@ root.SetAction(async (parse, cancellationToken) =>
         EndToEnd = !parse.GetValue(noEndToEnd),
         Ingest = !parse.GetValue(noIngest),
         SseStreams = parse.GetValue(sseStreams) ?? options.SseStreams,
+        SseThroughEdge = parse.GetValue(sseThroughEdge),
         SseHold = parse.GetValue(sseHold) is { } h ? TimeSpan.FromSeconds(h) : options.SseHold,
         Handoffs = parse.GetValue(handoffs) ?? options.Handoffs,
         HandoffReplicas = parse.GetValue(handoffReplicas) ?? options.HandoffReplicas,

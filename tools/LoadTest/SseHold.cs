@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 
@@ -48,6 +49,9 @@ public sealed class SseResult
 
     public double ClientCpuSeconds { get; set; }
 
+    /// <summary>With <c>--sse-through-edge</c>: the edge's <c>VmRSS</c> before, created, open, end of hold, and its <c>VmHWM</c>.</summary>
+    public double[]? EdgeRssMiB { get; set; }
+
     public double ClientRssMiB { get; set; }
 
     public long Events { get; set; }
@@ -73,25 +77,54 @@ public static class SseHold
 {
     private const int Concurrency = 32;
 
+    /// <summary>Connections per loopback source address through the edge: under its 100 streams per address.</summary>
+    private const int ConnectionsPerAddress = 50;
+
+    /// <param name="agent">The agent's chat API, or the edge's (then <paramref name="edgePid"/> is the edge's process).</param>
     public static async Task<SseResult> RunAsync(
-        LoadTestOptions options, Uri agent, string tenant, int agentPid, CancellationToken cancellationToken)
+        LoadTestOptions options, Uri agent, string tenant, int agentPid, int? edgePid, CancellationToken cancellationToken)
     {
         var n = options.SseStreams;
         var result = new SseResult { Requested = n };
         options.Log($"sse streams: {n} conversations on {agent} ({tenant}), streams held {options.SseHold.TotalSeconds:0} s");
+        var connections = 0;
         using var http = new HttpClient(new SocketsHttpHandler
         {
             UseProxy = false,
             MaxConnectionsPerServer = int.MaxValue,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
+            // Through the edge, a new loopback source address every ConnectionsPerAddress connections.
+            ConnectCallback = async (context, ct) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    if (edgePid is not null)
+                    {
+                        var k = (Interlocked.Increment(ref connections) / ConnectionsPerAddress) + 2;
+                        socket.Bind(new IPEndPoint(new IPAddress([127, 1, (byte)(k >> 8), (byte)k]), 0));
+                    }
+
+                    await socket.ConnectAsync(context.DnsEndPoint, ct);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
         })
         {
             BaseAddress = agent,
             Timeout = Timeout.InfiniteTimeSpan,
         };
 
+        double EdgeRss() => edgePid is { } pid ? ProcessSampler.WorkingSetMiB(pid) ?? 0 : 0;
+        var edgeRss = new double[5];
         await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
         result.RssBeforeMiB = ProcessSampler.WorkingSetMiB(agentPid) ?? 0;
+        edgeRss[0] = EdgeRss();
 
         // Create: bounded concurrency, through the chat API.
         var conversations = new (string Id, string Token)[n];
@@ -123,6 +156,7 @@ public static class SseHold
         options.Log($"  created {created}/{n} in {clock.Elapsed.TotalSeconds:0.0} s");
         await Settle.QuietAsync(new Dictionary<string, int> { ["agent"] = agentPid }, TimeSpan.FromSeconds(30), 0.1, cancellationToken);
         result.RssCreatedMiB = ProcessSampler.WorkingSetMiB(agentPid) ?? 0;
+        edgeRss[1] = EdgeRss();
 
         // Open: one stream per conversation, bounded concurrency while connecting, then every stream read continuously.
         var set = new StreamSet(http, result);
@@ -147,6 +181,7 @@ public static class SseHold
             // Hold: idle, every stream open and read; the agent's RSS each second, its CPU over the hold.
             await Settle.QuietAsync(new Dictionary<string, int> { ["agent"] = agentPid }, TimeSpan.FromSeconds(30), 0.1, cancellationToken);
             result.RssOpenMiB = ProcessSampler.WorkingSetMiB(agentPid) ?? 0;
+            edgeRss[2] = EdgeRss();
             var sampler = new ProcessSampler(new Dictionary<string, int> { ["agent"] = agentPid, ["loadtest (client)"] = Environment.ProcessId });
             clock.Restart();
             while (clock.Elapsed < options.SseHold)
@@ -163,6 +198,13 @@ public static class SseHold
             result.RssEndMiB = usage.First(u => u.Name == "agent").WorkingSetMiB;
             result.PeakMiB = usage.First(u => u.Name == "agent").PeakWorkingSetMiB;
             result.StillOpen = set.StillOpen;
+            if (edgePid is { } edge)
+            {
+                edgeRss[3] = EdgeRss();
+                edgeRss[4] = ProcessSampler.PeakWorkingSetMiB(edge) ?? 0;
+                result.EdgeRssMiB = edgeRss;
+                options.Log($"  edge RSS before / created / open / end of hold: {edgeRss[0]:0} / {edgeRss[1]:0} / {edgeRss[2]:0} / {edgeRss[3]:0} MiB, VmHWM {edgeRss[4]:0} MiB");
+            }
             options.Log($"  held {result.Hold.TotalSeconds:0} s: agent RSS {result.RssEndMiB:0} MiB (max {result.RssHoldMaxMiB:0}, peak {result.PeakMiB:0}), CPU {result.AgentCpuSeconds:0.00} s; {result.StillOpen} still open");
 
             // Probes: a customer message to a few random conversations must arrive on their streams.

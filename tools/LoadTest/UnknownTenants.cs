@@ -35,7 +35,7 @@ public sealed class UnknownTenantsResult
         {
             foreach (var (process, p) in t.Processes)
             {
-                md.AppendLine(c, $"| {t.Name} | {t.Sent} | {string.Join(", ", t.Statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"))} | {t.TransportErrors} | {t.Took.TotalSeconds:0} | {process} | {p.RssBeforeMiB:0} → {p.RssAfterMiB:0} (+{p.RssAfterMiB - p.RssBeforeMiB:0}) | {p.PeakMiB:0} | {p.LogLines} |");
+                md.AppendLine(c, $"| {t.Name} | {t.Sent} | {string.Join(", ", t.Statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"))} | {t.TransportErrors} | {t.Took.TotalSeconds:0} | {process} | {p.RssBeforeMiB:0} → {p.RssAfterMiB:0} ({p.RssAfterMiB - p.RssBeforeMiB:+0;-0;+0}) | {p.PeakMiB:0} | {p.LogLines} |");
             }
         }
 
