@@ -13,10 +13,11 @@ public sealed class ScaledTimeProviderTests
         var fired = new TaskCompletionSource();
         var watch = Stopwatch.StartNew();
 
-        using var timer = time.CreateTimer(_ => fired.TrySetResult(), null, TimeSpan.FromSeconds(4), Timeout.InfiniteTimeSpan);
-        await fired.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        using var timer = time.CreateTimer(_ => fired.TrySetResult(), null, TimeSpan.FromSeconds(40), Timeout.InfiniteTimeSpan);
+        await fired.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(150), TimeSpan.FromSeconds(2));
+        // 40 s at ×20 is 2 s; unscaled it would be 40 s. The wide upper half leaves a loaded CI machine room.
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(1.9), TimeSpan.FromSeconds(20));
     }
 
     [Fact]
@@ -27,10 +28,11 @@ public sealed class ScaledTimeProviderTests
         using var timer = time.CreateTimer(_ => fired.TrySetResult(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         var watch = Stopwatch.StartNew();
 
-        timer.Change(TimeSpan.FromSeconds(4), Timeout.InfiniteTimeSpan);
-        await fired.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        timer.Change(TimeSpan.FromSeconds(40), Timeout.InfiniteTimeSpan);
+        await fired.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(150), TimeSpan.FromSeconds(2));
+        // 40 s at ×20 is 2 s; unscaled it would be 40 s. The wide upper half leaves a loaded CI machine room.
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(1.9), TimeSpan.FromSeconds(20));
     }
 
     [Fact]
