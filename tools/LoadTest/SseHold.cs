@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 
@@ -88,32 +87,19 @@ public static class SseHold
         var result = new SseResult { Requested = n };
         options.Log($"sse streams: {n} conversations on {agent} ({tenant}), streams held {options.SseHold.TotalSeconds:0} s");
         var connections = 0;
+        IPAddress NextAddress()
+        {
+            var k = (Interlocked.Increment(ref connections) / ConnectionsPerAddress) + 2;
+            return new IPAddress([127, 1, (byte)(k >> 8), (byte)k]);
+        }
+
         using var http = new HttpClient(new SocketsHttpHandler
         {
             UseProxy = false,
             MaxConnectionsPerServer = int.MaxValue,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
             // Through the edge, a new loopback source address every ConnectionsPerAddress connections.
-            ConnectCallback = async (context, ct) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    if (edgePid is not null)
-                    {
-                        var k = (Interlocked.Increment(ref connections) / ConnectionsPerAddress) + 2;
-                        socket.Bind(new IPEndPoint(new IPAddress([127, 1, (byte)(k >> 8), (byte)k]), 0));
-                    }
-
-                    await socket.ConnectAsync(context.DnsEndPoint, ct);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
+            ConnectCallback = SourceAddress.Connect(() => edgePid is null ? null : NextAddress()),
         })
         {
             BaseAddress = agent,

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using PolyAi.Messaging.DevStack;
@@ -173,7 +172,7 @@ public static class UnknownTenants
                     if (http is null || (rotateAddresses && sentOnClient >= RequestsPerAddress))
                     {
                         http?.Dispose();
-                        http = Client(origin, rotateAddresses ? SourceAddress(offset / 4 + i) : null);
+                        http = Client(origin, rotateAddresses ? AddressFor(offset / 4 + i) : null);
                         sentOnClient = 0;
                     }
 
@@ -205,7 +204,7 @@ public static class UnknownTenants
     }
 
     /// <summary>127.x.y.z for request <paramref name="i"/>: a new address every <see cref="RequestsPerAddress"/> requests.</summary>
-    private static IPAddress SourceAddress(long i)
+    private static IPAddress AddressFor(long i)
     {
         var n = (i / RequestsPerAddress % 16_000_000) + 2;
         return new IPAddress([127, (byte)(n >> 16), (byte)(n >> 8), (byte)n]);
@@ -215,25 +214,7 @@ public static class UnknownTenants
     {
         UseProxy = false,
         MaxConnectionsPerServer = 1,
-        ConnectCallback = async (context, ct) =>
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                if (source is not null)
-                {
-                    socket.Bind(new IPEndPoint(source, 0));
-                }
-
-                await socket.ConnectAsync(context.DnsEndPoint, ct);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
+        ConnectCallback = SourceAddress.Connect(() => source),
     })
     {
         BaseAddress = origin,
