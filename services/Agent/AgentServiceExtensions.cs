@@ -36,6 +36,8 @@ public static class AgentServiceExtensions
         services.AddSingleton<Brains.Brains>();
         services.AddSingleton<HandoffGateway>();
         services.AddSingleton<ConversationTurns>();
+        services.AddSingleton<HandoffRpcToken>();
+        services.AddTransient<HandoffRpcToken.Handler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConversationTurns>());
 
         services.AddGrpcClient<HandoffClient>((sp, options) => options.Address = sp.GetRequiredService<IOptions<HandoffOptions>>().Value.GrpcAddress)
@@ -61,7 +63,8 @@ public static class AgentServiceExtensions
                         },
                     },
                 };
-            });
+            })
+            .AddHttpMessageHandler<HandoffRpcToken.Handler>();
         return builder;
     }
 }

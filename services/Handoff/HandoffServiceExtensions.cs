@@ -26,7 +26,8 @@ public static class HandoffServiceExtensions
         builder.Services.AddSingleton<NotificationWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NotificationWatcher>());
         builder.Services.AddHostedService<SessionPoller>();
-        builder.Services.AddGrpc();
+        builder.Services.AddSingleton<RpcCallers>();
+        builder.Services.AddGrpc(options => options.Interceptors.Add<RpcCallers>());
         return builder;
     }
 }

@@ -20,6 +20,7 @@ public sealed class AgentFixture : IAsyncLifetime
     public IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
         ["Handoff:GrpcAddress"] = Handoff.Address.ToString(),
+        ["Handoff:RpcTokenSecret"] = TestComponents.HandoffRpcSecretName,
         ["Chat:KeepAliveInterval"] = "00:00:00.300",
         ["Chat:StreamPollInterval"] = "00:00:00.050",
         ["Chat:TenantCacheTtl"] = "00:00:00",
@@ -44,7 +45,7 @@ public sealed class AgentFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Handoff = await FakeHandoff.StartAsync();
+        Handoff = await FakeHandoff.StartAsync("Bearer " + TestComponents.HandoffRpcToken);
         Service = await ServiceUnderTest.StartAsync<TranscriptOptions>(AppId, Settings);
     }
 

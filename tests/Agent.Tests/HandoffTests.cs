@@ -59,6 +59,17 @@ public sealed class HandoffTests(AgentFixture fixture)
     }
 
     [Fact]
+    public async Task Every_call_to_the_handoff_service_carries_the_shared_token_read_from_the_secret_store()
+    {
+        var (_, chat, stream) = await QueuedAsync();
+        await using var _ = stream;
+
+        // The fake refuses a call without it (UNAUTHENTICATED), so queued at all means the token went with each call.
+        Assert.NotEmpty(_handoff.CallsOf<StartHandoffRequest>(r => r.ConversationId == chat.ConversationId));
+        Assert.All(_handoff.Authorizations, a => Assert.Equal("Bearer " + TestComponents.HandoffRpcToken, a));
+    }
+
+    [Fact]
     public async Task With_nobody_on_queue_the_customer_is_told_and_no_handoff_is_started()
     {
         var tenant = await fixture.RegisterTenantAsync();

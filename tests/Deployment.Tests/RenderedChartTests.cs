@@ -114,6 +114,23 @@ public sealed class RenderedChartTests
     }
 
     [Theory]
+    [InlineData("us-1")]
+    [InlineData("uk-1")]
+    [InlineData("euw-1")]
+    public async Task In_production_the_agent_sends_and_the_handoff_checks_the_same_grpc_token_secret(string region)
+    {
+        var rendering = await Chart.RenderVariantAsync(region);
+        string? SettingOf(string service) =>
+            rendering.Get("Deployment", Rendering.FullName(service))["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Single()!["env"]!
+                .AsArray().SingleOrDefault(e => e!["name"]!.GetValue<string>() == "Handoff__RpcTokenSecret")?["value"]!.GetValue<string>();
+
+        Assert.Equal("polyai-messaging/handoff-rpc", SettingOf("agent"));
+        Assert.Equal("polyai-messaging/handoff-rpc", SettingOf("handoff"));
+        Assert.Null(SettingOf("verifier"));
+        Assert.Null(SettingOf("edge"));
+    }
+
+    [Theory]
     [MemberData(nameof(Variants))]
     public async Task Pods_run_restricted_with_probes_on_healthz(string variant)
     {

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapr.Client;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -23,8 +24,15 @@ public abstract class GenesysSideFixture : IAsyncLifetime
 {
     public const string AppId = "handoff";
 
+    /// <summary>The secret the handoff service checks gRPC callers against (Handoff:RpcTokenSecret) and its token.</summary>
+    public const string RpcTokenSecret = "handoff-rpc";
+    public const string RpcToken = "test-handoff-rpc-token";
+
     private readonly Lock _secretsGate = new();
-    private readonly Dictionary<string, Dictionary<string, string>> _secrets = [];
+    private readonly Dictionary<string, Dictionary<string, string>> _secrets = new()
+    {
+        [RpcTokenSecret] = new() { ["token"] = RpcToken },
+    };
     private WebApplicationFactory<HandoffSessionOptions> _factory = null!;
     private string _componentsPath = null!;
     private GrpcChannel _channel = null!;
@@ -37,7 +45,11 @@ public abstract class GenesysSideFixture : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>The gRPC API as the agent calls it: with the shared token.</summary>
     public HandoffClient Handoff { get; private set; } = null!;
+
+    /// <summary>The gRPC API with no token at all (add your own <c>authorization</c> header per call).</summary>
+    public HandoffClient Stranger { get; private set; } = null!;
 
     /// <summary>How long a new Genesys conversation answers 404 (Corrections 5).</summary>
     public static readonly TimeSpan ReadableDelay = TimeSpan.FromSeconds(1);
@@ -85,6 +97,7 @@ public abstract class GenesysSideFixture : IAsyncLifetime
             web.UseSetting("Kestrel:Endpoints:Http:Url", httpUrl.ToString());
             web.UseSetting("Kestrel:Endpoints:Grpc:Url", grpcUrl.ToString());
             web.UseSetting("Kestrel:Endpoints:Grpc:Protocols", "Http2");
+            web.UseSetting("Handoff:RpcTokenSecret", RpcTokenSecret);
             web.UseSetting("Tenancy:CacheTtl", "00:00:00");
             web.UseSetting("Handoff:AvailabilityCacheTtl", "00:00:00");
             web.UseSetting("Handoff:ReadableRecheckDelay", "00:00:00.100");
@@ -105,7 +118,12 @@ public abstract class GenesysSideFixture : IAsyncLifetime
             .UseHttpEndpoint(Sidecar.HttpEndpoint(AppId).ToString())
             .Build();
         _channel = GrpcChannel.ForAddress(grpcUrl);
-        Handoff = new HandoffClient(_channel);
+        Handoff = new HandoffClient(_channel.Intercept(metadata =>
+        {
+            metadata.Add("authorization", "Bearer " + RpcToken);
+            return metadata;
+        }));
+        Stranger = new HandoffClient(_channel);
     }
 
     /// <summary>A Genesys org with queue, flow and integration, and a tenant of ours pointing at it.</summary>
@@ -141,6 +159,40 @@ public abstract class GenesysSideFixture : IAsyncLifetime
             id => id == world.ClientId,
             "the tenant's secrets in the secret store");
         return new TestWorld(tenant, world);
+    }
+
+    /// <summary>Writes (or, with null, removes) a secret and waits until the secret store serves it so.</summary>
+    public async Task SetSecretAsync(string name, Dictionary<string, string>? values)
+    {
+        lock (_secretsGate)
+        {
+            if (values is null)
+            {
+                _secrets.Remove(name);
+            }
+            else
+            {
+                _secrets[name] = values;
+            }
+
+            WriteSecrets();
+        }
+
+        var expected = values is null ? "" : JsonSerializer.Serialize(values.OrderBy(v => v.Key, StringComparer.Ordinal));
+        await Eventually.Until(
+            async () =>
+            {
+                try
+                {
+                    return JsonSerializer.Serialize((await Dapr.GetSecretAsync("secretstore", name)).OrderBy(v => v.Key, StringComparer.Ordinal));
+                }
+                catch (Dapr.DaprException)
+                {
+                    return "";
+                }
+            },
+            served => served == expected,
+            $"secret {name} as written");
     }
 
     /// <summary>The handoff-events published so far for one of our conversations, oldest first.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using Dapr.Client;
 using PolyAi.Messaging.ServiceDefaults;
 
@@ -37,6 +38,10 @@ public sealed class DevStackHost : IAsyncDisposable
 
     // What the sidecar sends the apps as dapr-api-token (APP_API_TOKEN), fresh per run: only it may deliver events.
     private readonly string _appApiToken = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
+    // The agent → handoff gRPC token (Handoff:RpcTokenSecret), fresh per run, in the local secrets file as in production's store.
+    private const string HandoffRpcSecret = "handoff-rpc";
+    private readonly string _handoffRpcToken = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private readonly DevStackOptions _options;
 
@@ -60,6 +65,9 @@ public sealed class DevStackHost : IAsyncDisposable
 
     /// <summary>The handoff service's gRPC (HTTP/2) endpoint, called by the agent.</summary>
     public Uri HandoffGrpcUrl => _serviceUrls[HandoffGrpc];
+
+    /// <summary>What a gRPC call to the handoff service must carry as <c>authorization</c> (the agent's token; local runs only).</summary>
+    public string HandoffRpcAuthorization => "Bearer " + _handoffRpcToken;
 
     /// <summary>The gRPC endpoint of every handoff replica, the first being <see cref="HandoffGrpcUrl"/>.</summary>
     public IReadOnlyList<Uri> HandoffGrpcUrls =>
@@ -182,7 +190,10 @@ public sealed class DevStackHost : IAsyncDisposable
         genesys.Start();
         await WaitHealthyAsync(genesys, new Uri(GenesysUrl, "desktop"), ct);
         var secretsFile = Path.Combine(components, "secrets.json");
-        await File.WriteAllTextAsync(secretsFile, "{}", ct);
+        await File.WriteAllTextAsync(secretsFile, JsonSerializer.Serialize(new Dictionary<string, Dictionary<string, string>>
+        {
+            [HandoffRpcSecret] = new() { ["token"] = _handoffRpcToken },
+        }), ct);
 
         var sidecarArguments = new List<string> { "--components", components, "--app-api-token", _appApiToken };
         foreach (var app in DaprApps)
@@ -280,8 +291,10 @@ public sealed class DevStackHost : IAsyncDisposable
                 break;
             case Agent:
                 environment["Handoff__GrpcAddress"] = Origin(HandoffGrpcUrl);
+                environment["Handoff__RpcTokenSecret"] = HandoffRpcSecret;
                 break;
             case Handoff:
+                environment["Handoff__RpcTokenSecret"] = HandoffRpcSecret;
                 // HTTP/1.1 for health, metrics and Dapr deliveries; HTTP/2 cleartext for the agent's gRPC calls.
                 environment["Kestrel__Endpoints__Http__Url"] = Origin(_serviceUrls[Handoff]);
                 environment["Kestrel__Endpoints__Grpc__Url"] = Origin(HandoffGrpcUrl);

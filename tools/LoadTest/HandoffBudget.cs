@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Dapr.Client;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using PolyAi.Messaging.DevStack;
 using Customer = PolyAi.Messaging.Handoff.V1.Customer;
@@ -133,7 +134,12 @@ public static partial class HandoffBudget
         var channels = stack.HandoffGrpcUrls.Select(u => GrpcChannel.ForAddress(u)).ToList();
         try
         {
-            var clients = channels.Select(c => new HandoffClient(c)).ToList();
+            // As the agent calls: with the shared token the handoff service checks (Handoff:RpcTokenSecret).
+            var clients = channels.Select(c => new HandoffClient(c.Intercept(metadata =>
+            {
+                metadata.Add("authorization", stack.HandoffRpcAuthorization);
+                return metadata;
+            }))).ToList();
             var proto = new WireTenant { AccountId = tenant.Key.AccountId, ProjectId = tenant.Key.ProjectId, ClientEnv = tenant.Key.ClientEnv };
             var starts = handoffs.Select(h => StartOneAsync(h, clients[h.Number % clients.Count], proto, start.AddMinutes(h.Number / options.HandoffStartsPerMinute), end, time, ct)).ToList();
             var ends = EndAllAsync(handoffs, http, time, end, ct);

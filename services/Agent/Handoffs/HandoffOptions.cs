@@ -32,4 +32,10 @@ public sealed class HandoffOptions
     /// <summary>Wait between two ForwardMessage calls.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
     public TimeSpan ForwardRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Secret (in the Chat secret store) whose <c>token</c> goes with every call as <c>authorization: Bearer …</c>;
+    /// the handoff service checks it (its <c>Handoff:RpcTokenSecret</c>, the same secret). Empty: sent without one.
+    /// </summary>
+    public string RpcTokenSecret { get; set; } = "";
 }

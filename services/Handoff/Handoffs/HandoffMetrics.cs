@@ -12,6 +12,11 @@ internal static class HandoffMetrics
         "StartHandoff outcomes: started, unavailable (no agent on queue, nothing created in Genesys), failed.",
         new CounterConfiguration { LabelNames = ["outcome"] });
 
+    public static readonly Counter RpcRefused = Metrics.CreateCounter(
+        "polyai_messaging_handoff_rpc_refused_total",
+        "gRPC calls refused before any handler ran: unauthenticated (no or a wrong agent token), token_unavailable (the secret could not be read).",
+        new CounterConfiguration { LabelNames = ["reason"] });
+
     public static readonly Histogram TimeToAgent = Metrics.CreateHistogram(
         "polyai_messaging_handoff_time_to_agent_seconds",
         "From StartHandoff to a human agent connected.",

@@ -97,4 +97,11 @@ public sealed class HandoffOptions
     /// <summary>Message ids and receipts remembered per session for idempotent forwards and receipts.</summary>
     [Range(10, 10_000)]
     public int MaxRememberedIds { get; set; } = 500;
+
+    /// <summary>
+    /// Secret (in the Tenancy secret store) whose <c>token</c> every gRPC call must present as
+    /// <c>authorization: Bearer …</c> (<c>previousToken</c> too, during a rotation); the agent reads the same secret.
+    /// Empty: the gRPC port takes any caller (a local run without one; the NetworkPolicy still admits only the agent).
+    /// </summary>
+    public string RpcTokenSecret { get; set; } = "";
 }

@@ -13,13 +13,20 @@ namespace PolyAi.Messaging.Testing;
 
 /// <summary>
 /// The handoff service's gRPC side, faked in the test on its own HTTP/2 port: remembers every call, and answers
-/// CheckAvailability per tenant account (<see cref="Unavailable"/>).
+/// CheckAvailability per tenant account (<see cref="Unavailable"/>). Like the real one with its caller check on, it
+/// answers UNAUTHENTICATED to a call without <see cref="RequiredAuthorization"/>.
 /// </summary>
 public sealed class FakeHandoff : Handoff.V1.Handoff.HandoffBase, IAsyncDisposable
 {
     private WebApplication? _app;
 
     public ConcurrentQueue<object> Calls { get; } = new();
+
+    /// <summary>The <c>authorization</c> header of every call, refused ones included, in arrival order.</summary>
+    public ConcurrentQueue<string?> Authorizations { get; } = new();
+
+    /// <summary>The <c>authorization</c> header a call must carry (null: any).</summary>
+    public string? RequiredAuthorization { get; init; }
 
     /// <summary>Accounts whose queue has nobody on it.</summary>
     public ConcurrentDictionary<string, bool> Unavailable { get; } = new();
@@ -32,9 +39,9 @@ public sealed class FakeHandoff : Handoff.V1.Handoff.HandoffBase, IAsyncDisposab
 
     public Uri Address { get; private set; } = null!;
 
-    public static async Task<FakeHandoff> StartAsync()
+    public static async Task<FakeHandoff> StartAsync(string? requiredAuthorization = null)
     {
-        var fake = new FakeHandoff();
+        var fake = new FakeHandoff { RequiredAuthorization = requiredAuthorization };
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
@@ -52,24 +59,37 @@ public sealed class FakeHandoff : Handoff.V1.Handoff.HandoffBase, IAsyncDisposab
         return fake;
     }
 
+    /// <summary>Records the call, after its caller check.</summary>
+    private void Accept(object request, ServerCallContext context)
+    {
+        var authorization = context.RequestHeaders.GetValue("authorization");
+        Authorizations.Enqueue(authorization);
+        if (RequiredAuthorization is not null && authorization != RequiredAuthorization)
+        {
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "Only the agent may call the handoff service."));
+        }
+
+        Calls.Enqueue(request);
+    }
+
     public IEnumerable<T> CallsOf<T>(Func<T, bool>? where = null) => Calls.OfType<T>().Where(c => where?.Invoke(c) ?? true);
 
     public override Task<CheckAvailabilityResponse> CheckAvailability(CheckAvailabilityRequest request, ServerCallContext context)
     {
-        Calls.Enqueue(request);
+        Accept(request, context);
         var available = !Unavailable.ContainsKey(request.Tenant.AccountId);
         return Task.FromResult(new CheckAvailabilityResponse { Available = available, AgentsOnQueue = available ? 1 : 0 });
     }
 
     public override Task<StartHandoffResponse> StartHandoff(StartHandoffRequest request, ServerCallContext context)
     {
-        Calls.Enqueue(request);
+        Accept(request, context);
         return Task.FromResult(new StartHandoffResponse { Outcome = StartHandoffResponse.Types.Outcome.Started, GenesysConversationId = "genesys-" + request.ConversationId });
     }
 
     public override Task<ForwardMessageResponse> ForwardMessage(ForwardMessageRequest request, ServerCallContext context)
     {
-        Calls.Enqueue(request);
+        Accept(request, context);
         if (ForwardFailures.TryGetValue(request.ConversationId, out var left) && left > 0)
         {
             ForwardFailures[request.ConversationId] = left - 1;
@@ -81,19 +101,19 @@ public sealed class FakeHandoff : Handoff.V1.Handoff.HandoffBase, IAsyncDisposab
 
     public override Task<ForwardTypingResponse> ForwardTyping(ForwardTypingRequest request, ServerCallContext context)
     {
-        Calls.Enqueue(request);
+        Accept(request, context);
         return Task.FromResult(new ForwardTypingResponse { Forwarded = true });
     }
 
     public override Task<EndHandoffResponse> EndHandoff(EndHandoffRequest request, ServerCallContext context)
     {
-        Calls.Enqueue(request);
+        Accept(request, context);
         return Task.FromResult(new EndHandoffResponse { Ended = true });
     }
 
     public override Task<ReportDeliveryResponse> ReportDelivery(ReportDeliveryRequest request, ServerCallContext context)
     {
-        Calls.Enqueue(request);
+        Accept(request, context);
         return Task.FromResult(new ReportDeliveryResponse { Reported = true });
     }
 

@@ -39,6 +39,10 @@ public static class TestComponents
     public const string LlmTenantApiKey = "test-llm-tenant-key";
     public const string MainSecretApiKey = "main-secret-key-never-used";
 
+    /// <summary>The secret the agent and the handoff service share for the gRPC caller check.</summary>
+    public const string HandoffRpcSecretName = "handoff-rpc";
+    public const string HandoffRpcToken = "test-handoff-rpc-token";
+
     public static string WriteTemporaryCopy()
     {
         var source = Path.Combine(RepositoryRoot(), "components", "local");
@@ -52,6 +56,7 @@ public static class TestComponents
         File.Copy(Path.Combine(source, "secretstore.yaml"), Path.Combine(target, "secretstore.yaml"));
         File.WriteAllText(Path.Combine(target, "secrets.json"), $$"""
             {
+              "{{HandoffRpcSecretName}}": { "token": "{{HandoffRpcToken}}" },
               "{{LlmSecretName}}": { "llmApiKey": "{{LlmApiKey}}" },
               "{{LlmTenantSecretName}}": { "llmApiKey": "{{LlmTenantApiKey}}" },
               "tenants/{{LlmTenantAccount}}/{{LlmTenantProject}}/{{LlmTenantEnv}}": { "llmApiKey": "{{MainSecretApiKey}}", "webhookSecret": "not-for-the-agent" }
