@@ -152,6 +152,44 @@ public sealed class HandoffTests(AgentFixture fixture)
     }
 
     [Fact]
+    public async Task Forwards_that_hang_hold_up_only_their_own_conversations()
+    {
+        // Enough hung conversations to have covered any fixed set of lanes (with 8 lanes: all of them but for a
+        // chance of 8 × (7/8)^40 ≈ 0.4 %), so the conversation below would have waited behind one of them.
+        const int hung = 40;
+        var connected = await Task.WhenAll(Enumerable.Range(0, hung).Select(_ => ConnectedAsync()));
+        try
+        {
+            var begunBefore = _handoff.HungForwardsBegun;
+            var endedBefore = _handoff.HungForwardsEnded;
+            foreach (var (_, chat, _) in connected)
+            {
+                _handoff.ForwardHangs[chat.ConversationId] = true;
+            }
+
+            await Task.WhenAll(connected.Select(async c => (await c.Chat.SendAsync("are you still there?")).Dispose()));
+            await Eventually.UntilSeen(() => _handoff.HungForwardsBegun - begunBefore, n => n == hung, "every forward hanging");
+
+            var tenant = await fixture.RegisterTenantAsync();
+            var other = await ChatClient.StartAsync(_service.Http, tenant);
+            await using var stream = await other.StreamAsync();
+            (await other.SendAsync("when are you open")).Dispose();
+            await stream.WaitForMessageAsync("ai", "Monday to Friday");
+
+            // Answered while every hung forward was still waiting for its deadline.
+            Assert.Equal(endedBefore, _handoff.HungForwardsEnded);
+        }
+        finally
+        {
+            foreach (var (_, chat, stream) in connected)
+            {
+                _handoff.ForwardHangs.TryRemove(chat.ConversationId, out _);
+                await stream.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_forward_that_keeps_failing_ends_the_handoff_in_the_open_and_the_ai_takes_the_next_message()
     {
         var (_, chat, stream) = await ConnectedAsync();

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Grpc.Core;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
@@ -16,49 +15,100 @@ public sealed record CustomerTurn(ConversationRecord Conversation, TranscriptMes
 
 /// <summary>
 /// Answers customer messages after the 202: the brain (typing shown while it works) or, while a handoff is active,
-/// the human agent via ForwardMessage. Conversations are spread over a few serial lanes by id, so one
-/// conversation's messages are handled in the order they were accepted on this replica.
+/// the human agent via ForwardMessage. Each conversation with turns waiting has a queue of its own, drained by one
+/// task, so its messages are handled in the order they were accepted on this replica, and a conversation that waits
+/// (a forward being retried, a slow brain) holds up only itself. Brain calls, the part that costs, run at most
+/// <see cref="MaxConcurrentReplies"/> at once. The queues hold only accepted messages not yet answered.
 /// </summary>
 public sealed class ConversationTurns(
     ConversationStore store, AgentTenants tenants, Brains.Brains brains, HandoffGateway handoff, IOptions<TranscriptOptions> options,
-    IOptions<HandoffOptions> handoffOptions, TimeProvider time, ILogger<ConversationTurns> logger) : BackgroundService
+    IOptions<HandoffOptions> handoffOptions, TimeProvider time, ILogger<ConversationTurns> logger) : IHostedService, IDisposable
 {
-    private const int Lanes = 8;
-    private readonly Channel<CustomerTurn>[] _lanes = Enumerable.Range(0, Lanes)
-        .Select(_ => Channel.CreateUnbounded<CustomerTurn>(new UnboundedChannelOptions { SingleReader = true }))
-        .ToArray();
+    public const int MaxConcurrentReplies = 32;
 
-    public void Enqueue(CustomerTurn turn) =>
-        _lanes[(int)((uint)StringComparer.Ordinal.GetHashCode(turn.Conversation.Id) % Lanes)].Writer.TryWrite(turn);
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, ConversationQueue> _queues = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _replies = new(MaxConcurrentReplies, MaxConcurrentReplies);
+    private readonly CancellationTokenSource _stopping = new();
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(_lanes.Select(lane => RunLaneAsync(lane.Reader, stoppingToken)));
-
-    private async Task RunLaneAsync(ChannelReader<CustomerTurn> lane, CancellationToken stoppingToken)
+    public void Enqueue(CustomerTurn turn)
     {
-        try
+        lock (_lock)
         {
-            await foreach (var turn in lane.ReadAllAsync(stoppingToken))
+            if (_queues.TryGetValue(turn.Conversation.Id, out var queue))
             {
-                using var scope = logger.BeginScope(new Dictionary<string, object?>
+                queue.Turns.Enqueue(turn);
+                return;
+            }
+
+            queue = new ConversationQueue();
+            queue.Turns.Enqueue(turn);
+            _queues.Add(turn.Conversation.Id, queue);
+            queue.Drained = Task.Run(() => DrainAsync(turn.Conversation.Id, queue));
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Stops answering: turns under way are cancelled (their messages stay saved, unanswered).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        Task[] draining;
+        lock (_lock)
+        {
+            draining = _queues.Values.Select(q => q.Drained).ToArray();
+        }
+
+        await Task.WhenAll(draining).WaitAsync(cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _replies.Dispose();
+    }
+
+    private async Task DrainAsync(string conversationId, ConversationQueue queue)
+    {
+        var stoppingToken = _stopping.Token;
+        while (true)
+        {
+            CustomerTurn turn;
+            lock (_lock)
+            {
+                if (!queue.Turns.TryDequeue(out turn!) || stoppingToken.IsCancellationRequested)
                 {
-                    ["tenant"] = turn.Conversation.Tenant.ToString(),
-                    ["conversationId"] = turn.Conversation.Id,
-                    ["messageId"] = turn.Message.Id,
-                });
-                try
-                {
-                    await RespondAsync(turn, stoppingToken);
-                }
-                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-                {
-                    logger.LogError(e, "Could not answer the customer's message");
+                    _queues.Remove(conversationId);
+                    return;
                 }
             }
+
+            using var scope = logger.BeginScope(new Dictionary<string, object?>
+            {
+                ["tenant"] = turn.Conversation.Tenant.ToString(),
+                ["conversationId"] = turn.Conversation.Id,
+                ["messageId"] = turn.Message.Id,
+            });
+            try
+            {
+                await RespondAsync(turn, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(e, "Could not answer the customer's message");
+            }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+    }
+
+    private sealed class ConversationQueue
+    {
+        public Queue<CustomerTurn> Turns { get; } = new();
+
+        public Task Drained { get; set; } = Task.CompletedTask;
     }
 
     private TranscriptOptions Options => options.Value;
@@ -86,7 +136,17 @@ public sealed class ConversationTurns(
 
         await ChangeAsync(conversation, t => t.ShowTyping(TranscriptRoles.Ai, time.GetUtcNow(), Options), cancellationToken);
         var brain = brains.For(tenant.Definition);
-        var reply = await brain.ReplyAsync(new BrainTurn(tenant, transcript.Messages, turn.Message.Text, transcript.UnansweredTurns), cancellationToken);
+        BrainReply reply;
+        await _replies.WaitAsync(cancellationToken);
+        try
+        {
+            reply = await brain.ReplyAsync(new BrainTurn(tenant, transcript.Messages, turn.Message.Text, transcript.UnansweredTurns), cancellationToken);
+        }
+        finally
+        {
+            _replies.Release();
+        }
+
         var brainLabel = tenant.Definition.Llm is null ? "deterministic" : "llm";
         ConversationMetrics.BrainTurns.WithLabels(brainLabel, reply.Handoff is not null ? "handoff" : reply.Answered ? "answered" : "unanswered").Inc();
 

@@ -34,6 +34,17 @@ public sealed class FakeHandoff : Handoff.V1.Handoff.HandoffBase, IAsyncDisposab
     /// <summary>ForwardMessage calls for these conversations fail with UNAVAILABLE this many more times.</summary>
     public ConcurrentDictionary<string, int> ForwardFailures { get; } = new();
 
+    /// <summary>ForwardMessage calls for these conversations never answer (until the caller's deadline cancels them).</summary>
+    public ConcurrentDictionary<string, bool> ForwardHangs { get; } = new();
+
+    /// <summary>Hanging ForwardMessage calls begun, and ended by the caller's deadline or cancellation.</summary>
+    public int HungForwardsBegun => _hungBegun;
+
+    public int HungForwardsEnded => _hungEnded;
+
+    private int _hungBegun;
+    private int _hungEnded;
+
     /// <summary>Conversations whose handoff this fake no longer knows (ForwardMessage answers Forwarded = false).</summary>
     public ConcurrentDictionary<string, bool> Forgotten { get; } = new();
 
@@ -87,16 +98,29 @@ public sealed class FakeHandoff : Handoff.V1.Handoff.HandoffBase, IAsyncDisposab
         return Task.FromResult(new StartHandoffResponse { Outcome = StartHandoffResponse.Types.Outcome.Started, GenesysConversationId = "genesys-" + request.ConversationId });
     }
 
-    public override Task<ForwardMessageResponse> ForwardMessage(ForwardMessageRequest request, ServerCallContext context)
+    public override async Task<ForwardMessageResponse> ForwardMessage(ForwardMessageRequest request, ServerCallContext context)
     {
         Accept(request, context);
+        if (ForwardHangs.ContainsKey(request.ConversationId))
+        {
+            Interlocked.Increment(ref _hungBegun);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, context.CancellationToken);
+            }
+            finally
+            {
+                Interlocked.Increment(ref _hungEnded);
+            }
+        }
+
         if (ForwardFailures.TryGetValue(request.ConversationId, out var left) && left > 0)
         {
             ForwardFailures[request.ConversationId] = left - 1;
             throw new RpcException(new Status(StatusCode.Unavailable, "Genesys is not answering"));
         }
 
-        return Task.FromResult(new ForwardMessageResponse { Forwarded = !Forgotten.ContainsKey(request.ConversationId) });
+        return new ForwardMessageResponse { Forwarded = !Forgotten.ContainsKey(request.ConversationId) };
     }
 
     public override Task<ForwardTypingResponse> ForwardTyping(ForwardTypingRequest request, ServerCallContext context)
