@@ -6,6 +6,7 @@ using PolyAi.Messaging.Agent.Chat;
 using PolyAi.Messaging.Agent.Conversations;
 using PolyAi.Messaging.Agent.Handoffs;
 using PolyAi.Messaging.Agent.Transcripts;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.ServiceDefaults;
 using HandoffClient = PolyAi.Messaging.Handoff.V1.Handoff.HandoffClient;
 
@@ -16,9 +17,10 @@ public static class AgentServiceExtensions
     public static IHostApplicationBuilder AddAgentServices(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddTenancy();
         services.AddValidatedOptions<TranscriptOptions>(TranscriptOptions.Section);
         services.AddValidatedOptions<ChatOptions>(ChatOptions.Section);
-        services.AddValidatedOptions<HandoffOptions>(HandoffOptions.Section);
+        services.AddValidatedOptions<HandoffCallOptions>(HandoffCallOptions.Section);
         services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.TypeInfoResolverChain.Insert(0, NotificationJsonContext.Default);
@@ -33,17 +35,17 @@ public static class AgentServiceExtensions
         services.AddSingleton<AgentTenants>();
         services.AddSingleton<DeterministicBrain>();
         services.AddSingleton<LlmBrain>();
-        services.AddSingleton<Brains.Brains>();
+        services.AddSingleton<BrainSelector>();
         services.AddSingleton<HandoffGateway>();
         services.AddSingleton<ConversationTurns>();
         services.AddSingleton<HandoffRpcToken>();
         services.AddTransient<HandoffRpcToken.Handler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConversationTurns>());
 
-        services.AddGrpcClient<HandoffClient>((sp, options) => options.Address = sp.GetRequiredService<IOptions<HandoffOptions>>().Value.GrpcAddress)
+        services.AddGrpcClient<HandoffClient>((sp, options) => options.Address = sp.GetRequiredService<IOptions<HandoffCallOptions>>().Value.GrpcAddress)
             .ConfigureChannel((sp, channel) =>
             {
-                var handoff = sp.GetRequiredService<IOptions<HandoffOptions>>().Value;
+                var handoff = sp.GetRequiredService<IOptions<HandoffCallOptions>>().Value;
                 // Every handoff call is idempotent, so the channel retries transient failures itself, within the call's deadline.
                 channel.ServiceConfig = new ServiceConfig
                 {

@@ -14,9 +14,10 @@ app.UseMetricsListener();
 app.UseDaprAppToken();
 app.UseCloudEvents();
 app.MapSubscribeHandler();
+app.UseRequestMetrics();
 app.MapDefaultEndpoints();
-app.MapTranscriptApi();
-app.MapHandoffEvents();
+app.MapTranscriptConsumer();
+app.MapHandoffEventsConsumer();
 app.MapChatApi();
 app.Run();
 

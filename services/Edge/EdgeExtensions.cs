@@ -54,14 +54,21 @@ public static class EdgeExtensions
         return builder;
     }
 
-    /// <summary>The webchat's static files at <c>/</c>, then the proxy behind CORS, the conversation rate limit and the webhook gate, with the body limit and error mapping around every forward.</summary>
-    public static WebApplication MapEdge(this WebApplication app)
+    /// <summary>The webchat's demo page and static files at <c>/</c>: only for the tenants served, with its security headers.</summary>
+    public static WebApplication UseWebchatPage(this WebApplication app)
     {
         app.Use(Webchat.GuardDemoPageAsync);
         app.UseDefaultFiles();
         app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = Webchat.AddSecurityHeaders });
-        app.UseCors();
-        app.UseRateLimiter();
+        return app;
+    }
+
+    /// <summary>
+    /// The proxy (after CORS and the conversation rate limit in Program.cs): the webhook gate, the stream gate, then
+    /// the body limit and error mapping around every forward.
+    /// </summary>
+    public static WebApplication MapEdgeProxy(this WebApplication app)
+    {
         var webhookGate = app.Services.GetRequiredService<WebhookGate>();
         var streamGate = app.Services.GetRequiredService<StreamGate>();
         app.MapReverseProxy(proxy =>

@@ -1,3 +1,4 @@
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Genesys;
 using PolyAi.Messaging.Handoff.Handoffs;
 using PolyAi.Messaging.Handoff.Sessions;
@@ -9,6 +10,7 @@ public static class HandoffServiceExtensions
 {
     public static IHostApplicationBuilder AddHandoffServices(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddTenantDirectory();
         builder.Services.AddValidatedOptions<HandoffSessionOptions>(HandoffSessionOptions.Section);
         builder.Services.AddValidatedOptions<HandoffOptions>(HandoffOptions.Section);
         builder.Services.ConfigureHttpJsonOptions(options =>
@@ -20,7 +22,7 @@ public static class HandoffServiceExtensions
         builder.Services.AddGenesysClient();
         builder.Services.AddSingleton<TenantGenesys>();
         builder.Services.AddSingleton<Availability>();
-        builder.Services.AddSingleton<HandoffState>();
+        builder.Services.AddSingleton<HandoffSessionStore>();
         builder.Services.AddSingleton<HandoffLifecycle>();
         builder.Services.AddSingleton<CustomerMessages>();
         builder.Services.AddSingleton<NotificationWatcher>();

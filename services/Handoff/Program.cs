@@ -13,8 +13,9 @@ app.UseMetricsListener();
 app.UseDaprAppToken();
 app.UseCloudEvents();
 app.MapSubscribeHandler();
+app.UseRequestMetrics();
 app.MapDefaultEndpoints();
-app.MapSessionApi();
+app.MapSessionConsumer();
 app.MapGrpcService<HandoffRpc>();
 app.Run();
 

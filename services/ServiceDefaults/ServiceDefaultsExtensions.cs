@@ -11,7 +11,7 @@ using Prometheus;
 
 namespace PolyAi.Messaging.ServiceDefaults;
 
-/// <summary>What every service does the same way: logs, health, metrics, the Dapr client, time.</summary>
+/// <summary>What every service does the same way: logs, health, metrics, error handling, options, time. Hosting only.</summary>
 public static class ServiceDefaultsExtensions
 {
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
@@ -40,13 +40,6 @@ public static class ServiceDefaultsExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         // Real time unless a benchmark compresses it (Time:Scale, Time:Epoch).
         builder.Services.TryAddSingleton(TimeOptions.FromConfiguration(builder.Configuration));
-        // DAPR_GRPC_ENDPOINT / DAPR_HTTP_ENDPOINT are read from configuration first, then the environment.
-        builder.Services.AddDaprClient();
-        builder.Services.AddOptions<TenancyOptions>()
-            .BindConfiguration(TenancyOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.TryAddSingleton<TenantDirectory>();
         return builder;
     }
 
@@ -87,13 +80,18 @@ public static class ServiceDefaultsExtensions
         return app;
     }
 
+    /// <summary>Records HTTP metrics (<c>http_request_duration_seconds</c> …) for every request that gets this far.</summary>
+    public static WebApplication UseRequestMetrics(this WebApplication app)
+    {
+        app.UseHttpMetrics(options => options.ReduceStatusCodeCardinality());
+        return app;
+    }
+
     /// <summary>
-    /// Records HTTP metrics for every request and maps <c>/healthz</c>, and <c>/metrics</c> unless it has a listener of
-    /// its own (<see cref="UseMetricsListener"/>).
+    /// Maps <c>/healthz</c>, and <c>/metrics</c> unless it has a listener of its own (<see cref="UseMetricsListener"/>).
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.UseHttpMetrics(options => options.ReduceStatusCodeCardinality());
         app.MapHealthChecks("/healthz");
         if (MetricsListener.Port(app.Configuration) is null)
         {

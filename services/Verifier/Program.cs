@@ -9,6 +9,7 @@ builder.AddVerifier();
 var app = builder.Build();
 app.UseUnexpectedErrorHandling();
 app.UseMetricsListener();
+app.UseRequestMetrics();
 app.MapDefaultEndpoints();
 app.MapWebhookApi();
 app.Run();

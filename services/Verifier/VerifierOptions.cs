@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 
 namespace PolyAi.Messaging.Verifier;
 

@@ -1,5 +1,5 @@
 using PolyAi.Messaging.Agent.Transcripts;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Testing;
 
 namespace PolyAi.Messaging.Agent.Tests;

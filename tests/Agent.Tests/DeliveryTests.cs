@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
 using PolyAi.Messaging.Agent.Transcripts;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Testing;
 using static PolyAi.Messaging.Testing.GenesysNotifications;
 

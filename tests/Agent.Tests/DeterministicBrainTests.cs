@@ -1,6 +1,6 @@
 using PolyAi.Messaging.Agent.Brains;
 using PolyAi.Messaging.Agent.Transcripts;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 
 namespace PolyAi.Messaging.Agent.Tests;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using PolyAi.Messaging.Agent.Transcripts;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Handoff.V1;
-using PolyAi.Messaging.ServiceDefaults;
 using PolyAi.Messaging.Testing;
 using static PolyAi.Messaging.Testing.GenesysNotifications;
 

@@ -56,7 +56,7 @@ public sealed class LlmBrainTests(AgentFixture fixture) : IAsyncLifetime
          "usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}
         """;
 
-    private Task<ServiceDefaults.TenantKey> TenantAsync() => fixture.RegisterTenantAsync($"""
+    private Task<Contracts.TenantKey> TenantAsync() => fixture.RegisterTenantAsync($"""
         name: llm
         greeting: "Hello from the LLM agent"
         llm:
@@ -83,12 +83,12 @@ public sealed class LlmBrainTests(AgentFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task Without_a_named_secret_the_key_comes_from_the_tenants_llm_secret_not_its_main_secret()
     {
-        var tenant = new ServiceDefaults.TenantKey(TestComponents.LlmTenantAccount, TestComponents.LlmTenantProject, TestComponents.LlmTenantEnv);
+        var tenant = new Contracts.TenantKey(TestComponents.LlmTenantAccount, TestComponents.LlmTenantProject, TestComponents.LlmTenantEnv);
         Assert.Equal(TestComponents.LlmTenantSecretName, Brains.LlmBrain.DefaultSecretName(tenant));
         await _service.Dapr.SaveStateAsync(
             ServiceUnderTest<TranscriptOptions>.StateStore,
             tenant.RecordStateKey,
-            new ServiceDefaults.TenantRecord(tenant.AccountId, tenant.ProjectId, tenant.ClientEnv, IntegrationId: "integration-1", QueueId: "queue-1", AgentDefinition: $"""
+            new Contracts.TenantRecord(tenant.AccountId, tenant.ProjectId, tenant.ClientEnv, IntegrationId: "integration-1", QueueId: "queue-1", AgentDefinition: $"""
                 name: llm-default-secret
                 llm:
                   endpoint: "{_endpoint}"

@@ -1,5 +1,5 @@
 using PolyAi.Messaging.Agent.Transcripts;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 
 namespace PolyAi.Messaging.Agent.Tests;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Testing;
 using static PolyAi.Messaging.Testing.GenesysNotifications;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.DevStack;
-using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Deployment.Tests;
 

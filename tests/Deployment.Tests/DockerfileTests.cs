@@ -119,6 +119,14 @@ public sealed partial class DockerfileTests
         Assert.True(File.Exists(Path.Combine(published, entrypoint[1])), $"{Project(service)}/Dockerfile: the build stage published no {entrypoint[1]} in {fromBuild.Sources.Single()}");
         var runtimeConfig = JsonNode.Parse(File.ReadAllText(Path.Combine(published, Path.ChangeExtension(entrypoint[1], ".runtimeconfig.json"))))!;
         Assert.Contains(runtimeConfig["runtimeOptions"]!["frameworks"]!.AsArray(), f => f!["name"]!.GetValue<string>() == "Microsoft.AspNetCore.App");
+
+        // Only the services that call Genesys carry its client: the edge and the agent load neither the assembly nor
+        // anything that needs it (their contracts come from PolyAi.Messaging.Contracts).
+        var deps = File.ReadAllText(Path.Combine(published, Path.ChangeExtension(entrypoint[1], ".deps.json")));
+        var callsGenesys = service is "verifier" or "handoff";
+        Assert.Equal(callsGenesys, File.Exists(Path.Combine(published, "PolyAi.Messaging.Genesys.dll")));
+        Assert.Equal(callsGenesys, deps.Contains("PolyAi.Messaging.Genesys/", StringComparison.Ordinal));
+        Assert.Contains(service is "edge" ? "PolyAi.Messaging.ServiceDefaults/" : "PolyAi.Messaging.Contracts/", deps, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -16,6 +16,9 @@ public sealed class MetricsFixture : IAsyncLifetime
     /// <summary>Service → the metric (sample) names its /metrics printed.</summary>
     public Dictionary<string, HashSet<string>> Exported { get; } = new();
 
+    /// <summary>Service → its <c># HELP</c> and <c># TYPE</c> lines, by metric family.</summary>
+    public Dictionary<string, Dictionary<string, string>> Described { get; } = new();
+
     public DevStackHost Stack => _stack ?? throw new InvalidOperationException("not started");
 
     public string RecentLog => string.Join(Environment.NewLine, _log.TakeLast(60));
@@ -37,6 +40,10 @@ public sealed class MetricsFixture : IAsyncLifetime
                 .Where(line => line.Length > 0 && line[0] != '#')
                 .Select(line => line[..line.IndexOfAny(['{', ' '])])
                 .ToHashSet();
+            Described[service] = text.Split('\n')
+                .Where(line => line.StartsWith("# HELP ", StringComparison.Ordinal) || line.StartsWith("# TYPE ", StringComparison.Ordinal))
+                .GroupBy(line => line.Split(' ')[2])
+                .ToDictionary(g => g.Key, g => string.Join('\n', g.Order(StringComparer.Ordinal)));
         }
     }
 

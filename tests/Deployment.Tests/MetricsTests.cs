@@ -94,6 +94,24 @@ public sealed class MetricsTests(MetricsFixture stack) : IClassFixture<MetricsFi
     }
 
     [Fact]
+    public void A_metric_name_means_one_thing_in_every_service_that_exports_it()
+    {
+        // Two services defining one name with other help, labels or buckets make a dashboard's sum meaningless.
+        var families = stack.Described.SelectMany(s => s.Value.Select(f => (Service: s.Key, Family: f.Key, Description: f.Value)))
+            .Where(f => f.Family.StartsWith("polyai_messaging_", StringComparison.Ordinal))
+            .GroupBy(f => f.Family)
+            .ToList();
+        Assert.Contains(families, f => f.Count() > 1); // shared definitions exist (the notification metrics) …
+        foreach (var family in families)
+        {
+            // … and are the same definition wherever they are exported.
+            Assert.True(family.Select(f => f.Description).Distinct().Count() == 1,
+                $"{family.Key} is described differently by {string.Join(", ", family.Select(f => f.Service))}:\n" +
+                string.Join("\n", family.Select(f => $"{f.Service}: {f.Description}")));
+        }
+    }
+
+    [Fact]
     public void Each_service_exports_its_own_metrics_from_the_start()
     {
         Assert.Contains("polyai_messaging_webhooks_total", stack.Exported["verifier"]);
@@ -107,7 +125,7 @@ public sealed class MetricsTests(MetricsFixture stack) : IClassFixture<MetricsFi
         Assert.Contains("polyai_messaging_chat_requests_rejected_total", stack.Exported["agent"]);
         Assert.Contains("polyai_messaging_handoffs_total", stack.Exported["agent"]);
         Assert.Contains("polyai_messaging_sse_streams_open", stack.Exported["agent"]);
-        Assert.Contains("polyai_messaging_handoffs_total", stack.Exported["handoff"]);
+        Assert.Contains("polyai_messaging_handoff_starts_total", stack.Exported["handoff"]);
         Assert.Contains("polyai_messaging_handoff_active_sessions", stack.Exported["handoff"]);
         Assert.Contains("polyai_messaging_genesys_requests_total", stack.Exported["handoff"]);
     }

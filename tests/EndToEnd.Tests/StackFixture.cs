@@ -3,8 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapr.Client;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.DevStack;
-using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.EndToEnd.Tests;
 

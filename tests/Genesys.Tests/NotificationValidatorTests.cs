@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using PolyAi.Messaging.Genesys.OpenMessaging;
+using PolyAi.Messaging.Contracts;
 
 namespace PolyAi.Messaging.Genesys.Tests;
 

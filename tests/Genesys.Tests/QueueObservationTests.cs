@@ -1,4 +1,3 @@
-using PolyAi.Messaging.Genesys;
 
 namespace PolyAi.Messaging.Genesys.Tests;
 

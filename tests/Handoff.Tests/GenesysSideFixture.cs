@@ -7,10 +7,10 @@ using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.DevSidecar;
 using PolyAi.Messaging.GenesysSimulator;
 using PolyAi.Messaging.Handoff.Sessions;
-using PolyAi.Messaging.ServiceDefaults;
 using PolyAi.Messaging.Testing;
 using HandoffClient = PolyAi.Messaging.Handoff.V1.Handoff.HandoffClient;
 

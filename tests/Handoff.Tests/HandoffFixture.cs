@@ -1,5 +1,5 @@
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Handoff.Sessions;
-using PolyAi.Messaging.ServiceDefaults;
 using PolyAi.Messaging.Testing;
 
 namespace PolyAi.Messaging.Handoff.Tests;

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Google.Protobuf.WellKnownTypes;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.GenesysSimulator;
 using PolyAi.Messaging.Handoff.V1;
-using PolyAi.Messaging.ServiceDefaults;
 using PolyAi.Messaging.Testing;
 using Outcome = PolyAi.Messaging.Handoff.V1.StartHandoffResponse.Types.Outcome;
 
@@ -423,8 +423,8 @@ public sealed class HandoffRpcTests(NotificationsFixture fixture)
 
         var metrics = await fixture.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
 
-        Assert.True(PrometheusText.Sum(metrics, "polyai_messaging_handoffs_total", ("outcome", "started")) >= 1);
-        Assert.True(PrometheusText.Sum(metrics, "polyai_messaging_handoff_time_to_agent_seconds_count") >= 1);
+        Assert.True(PrometheusText.Sum(metrics, "polyai_messaging_handoff_starts_total", ("outcome", "started")) >= 1);
+        Assert.True(PrometheusText.Sum(metrics, "polyai_messaging_handoff_start_to_connected_seconds_count") >= 1);
         Assert.Contains("polyai_messaging_handoff_active_sessions", metrics, StringComparison.Ordinal);
         Assert.True(PrometheusText.Sum(metrics, "polyai_messaging_genesys_requests_total") >= 1);
     }

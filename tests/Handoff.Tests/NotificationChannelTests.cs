@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.DependencyInjection;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Genesys.OpenMessaging;
 using PolyAi.Messaging.GenesysSimulator;
 using PolyAi.Messaging.Handoff.Handoffs;
 using PolyAi.Messaging.Handoff.Sessions;
 using PolyAi.Messaging.Handoff.V1;
-using PolyAi.Messaging.ServiceDefaults;
 using PolyAi.Messaging.Testing;
 using Xunit.Abstractions;
 
@@ -174,7 +174,7 @@ public sealed class NotificationChannelTests(NotificationChannelsFixture fixture
     {
         var world = await fixture.NewWorldAsync(ManualAgent);
         var (_, genesysId) = await StartAsync(world);
-        var state = fixture.Services.GetRequiredService<HandoffState>();
+        var state = fixture.Services.GetRequiredService<HandoffSessionStore>();
 
         await state.RemoveActiveAsync(world.Tenant, genesysId, CancellationToken.None); // what another replica's end does
         await Watcher.SweepAsync(CancellationToken.None);
@@ -255,7 +255,7 @@ public sealed class NotificationChannelTests(NotificationChannelsFixture fixture
         var world = await fixture.NewWorldAsync(ManualAgent);
         var connection = (await fixture.Services.GetRequiredService<TenantGenesys>().ConnectAsync(world.Tenant, CancellationToken.None)).Connection!;
         var lifecycle = fixture.Services.GetRequiredService<HandoffLifecycle>();
-        var state = fixture.Services.GetRequiredService<HandoffState>();
+        var state = fixture.Services.GetRequiredService<HandoffSessionStore>();
         var clock = Stopwatch.StartNew();
         var (maxChannels, maxTopics, maxWatched) = (0, 0, 0);
         var othersWatched = Watcher.Counts().Sessions; // earlier tests' sessions still open

@@ -1,7 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.GenesysSimulator;
 using PolyAi.Messaging.Handoff.V1;
-using PolyAi.Messaging.ServiceDefaults;
 using PolyAi.Messaging.Testing;
 
 namespace PolyAi.Messaging.Handoff.Tests;

@@ -1,9 +1,9 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Time.Testing;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.GenesysSimulator;
 using PolyAi.Messaging.Handoff.V1;
-using PolyAi.Messaging.ServiceDefaults;
 using PolyAi.Messaging.Testing;
 
 namespace PolyAi.Messaging.Handoff.Tests;

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Handoff.Sessions;
-using PolyAi.Messaging.ServiceDefaults;
 using PolyAi.Messaging.Testing;
 using static PolyAi.Messaging.Testing.GenesysNotifications;
 

@@ -1,5 +1,5 @@
 using Amazon.Runtime;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Setup.Doctor;
 using PolyAi.Messaging.Setup.Secrets;
 

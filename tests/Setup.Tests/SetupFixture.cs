@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Genesys;
 using PolyAi.Messaging.GenesysSimulator;
-using PolyAi.Messaging.GenesysSimulator.Control;
 using PolyAi.Messaging.ServiceDefaults;
 using PolyAi.Messaging.Setup.Cli;
 using PolyAi.Messaging.Setup.Provisioning;

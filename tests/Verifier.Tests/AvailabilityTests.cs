@@ -2,8 +2,8 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using PolyAi.Messaging.Genesys.OpenMessaging;
-using PolyAi.Messaging.Verifier.Webhooks;
 using PolyAi.Messaging.Verifier.Tests.Support;
+using PolyAi.Messaging.Verifier.Webhooks;
 using static PolyAi.Messaging.Verifier.Tests.Support.VerifierFixture;
 
 namespace PolyAi.Messaging.Verifier.Tests;

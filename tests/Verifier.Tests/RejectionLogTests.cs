@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Verifier.Tests.Support;
 using PolyAi.Messaging.Verifier.Webhooks;
 using static PolyAi.Messaging.Verifier.Tests.Support.VerifierFixture;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Verifier.Tests.Support;
 using static PolyAi.Messaging.Verifier.Tests.Support.VerifierFixture;
 

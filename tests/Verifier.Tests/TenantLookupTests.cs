@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Verifier.Tests.Support;
 using static PolyAi.Messaging.Verifier.Tests.Support.VerifierFixture;
 

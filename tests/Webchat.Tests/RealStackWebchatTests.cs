@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Playwright;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.DevStack;
-using PolyAi.Messaging.ServiceDefaults;
 using PolyAi.Messaging.Webchat.Tests.Support;
 using static Microsoft.Playwright.Assertions;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.DevStack;
-using PolyAi.Messaging.ServiceDefaults;
 
 var tenantOption = new Option<string[]>("--tenant")
 {
@@ -36,14 +36,13 @@ root.SetAction(async (parse, cancellationToken) =>
 
     foreach (var text in parse.GetValue(tenantOption) ?? [])
     {
-        var parts = text.Split('/');
-        if (parts.Length != 3 || !TenantKey.TryCreate(parts[0], parts[1], parts[2], out var tenant))
+        if (!TenantKey.TryParse(text, out var tenant))
         {
             Output.Error($"--tenant '{text}' is not ACCOUNT/PROJECT/ENV (letters, digits, '-', '_', '.').");
             return 2;
         }
 
-        options.Tenants.Add(tenant.Value);
+        options.Tenants.Add(tenant);
     }
 
     using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dapr.Client;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Setup.Cli;
 using PolyAi.Messaging.Setup.Provisioning;
 using Spectre.Console;

@@ -8,12 +8,12 @@ using Dapr.Client;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.DevStack;
 using Customer = PolyAi.Messaging.Handoff.V1.Customer;
 using HandoffClient = PolyAi.Messaging.Handoff.V1.Handoff.HandoffClient;
 using StartHandoffRequest = PolyAi.Messaging.Handoff.V1.StartHandoffRequest;
 using WireTenant = PolyAi.Messaging.Handoff.V1.Tenant;
-using PolyAi.Messaging.ServiceDefaults;
 using PolyAi.Messaging.ServiceDefaults.Time;
 
 namespace PolyAi.Messaging.LoadTest;

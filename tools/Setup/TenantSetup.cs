@@ -1,4 +1,4 @@
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 
 namespace PolyAi.Messaging.Setup;
 
@@ -24,19 +24,6 @@ public sealed record TenantSetup(TenantKey Tenant, Uri WebhookBase)
 
     /// <summary>The public base of a cluster: <c>https://messaging.&lt;cluster&gt;/</c>.</summary>
     public static Uri ClusterBase(string cluster) => new($"https://messaging.{cluster.Trim().TrimEnd('/')}/");
-
-    public static bool TryParseTenant(string? text, out TenantKey tenant)
-    {
-        tenant = default;
-        var parts = (text ?? "").Split('/');
-        if (parts.Length != 3 || !TenantKey.TryCreate(parts[0], parts[1], parts[2], out var key))
-        {
-            return false;
-        }
-
-        tenant = key.Value;
-        return true;
-    }
 
     /// <summary>
     /// The inbound message flow (genesys-facts §6): Transfer to ACD to the queue, then disconnect. Archy finds the

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Dapr.Client;
 using Microsoft.Extensions.Options;
 using PolyAi.Messaging.Agent.Chat;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 
 namespace PolyAi.Messaging.Agent.Brains;
 

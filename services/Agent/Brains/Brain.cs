@@ -24,7 +24,7 @@ public sealed record BrainReply(string? Text, bool Answered, HandoffDecision? Ha
 public sealed record HandoffDecision(string Intent, string Summary, string? QueueId = null);
 
 /// <summary>Picks the brain a definition asks for.</summary>
-public sealed class Brains(DeterministicBrain deterministic, LlmBrain llm)
+public sealed class BrainSelector(DeterministicBrain deterministic, LlmBrain llm)
 {
     public IBrain For(AgentDefinition definition) => definition.Llm is null ? deterministic : llm;
 }

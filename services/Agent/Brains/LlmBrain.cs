@@ -5,7 +5,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using OpenAI;
 using PolyAi.Messaging.Agent.Transcripts;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 using ChatApiOptions = PolyAi.Messaging.Agent.Chat.ChatOptions;
 
 namespace PolyAi.Messaging.Agent.Brains;

@@ -9,8 +9,7 @@ using PolyAi.Messaging.Agent.Brains;
 using PolyAi.Messaging.Agent.Conversations;
 using PolyAi.Messaging.Agent.Handoffs;
 using PolyAi.Messaging.Agent.Transcripts;
-using PolyAi.Messaging.Genesys.Text;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 
 namespace PolyAi.Messaging.Agent.Chat;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using PolyAi.Messaging.Agent.Conversations;
 using PolyAi.Messaging.Agent.Transcripts;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 
 namespace PolyAi.Messaging.Agent.Chat;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 
 namespace PolyAi.Messaging.Agent.Conversations;
 

@@ -5,8 +5,8 @@ using PolyAi.Messaging.Agent.Brains;
 using PolyAi.Messaging.Agent.Chat;
 using PolyAi.Messaging.Agent.Handoffs;
 using PolyAi.Messaging.Agent.Transcripts;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Handoff.V1;
-using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Agent.Conversations;
 
@@ -21,8 +21,8 @@ public sealed record CustomerTurn(ConversationRecord Conversation, TranscriptMes
 /// <see cref="MaxConcurrentReplies"/> at once. The queues hold only accepted messages not yet answered.
 /// </summary>
 public sealed class ConversationTurns(
-    ConversationStore store, AgentTenants tenants, Brains.Brains brains, HandoffGateway handoff, IOptions<TranscriptOptions> options,
-    IOptions<HandoffOptions> handoffOptions, TimeProvider time, ILogger<ConversationTurns> logger) : IHostedService, IDisposable
+    ConversationStore store, AgentTenants tenants, BrainSelector brains, HandoffGateway handoff, IOptions<TranscriptOptions> options,
+    IOptions<HandoffCallOptions> handoffOptions, TimeProvider time, ILogger<ConversationTurns> logger) : IHostedService, IDisposable
 {
     public const int MaxConcurrentReplies = 32;
 
@@ -165,7 +165,7 @@ public sealed class ConversationTurns(
 
     /// <summary>
     /// While a human has the conversation: the message goes to them, true once it has. A failing handoff service or
-    /// Genesys is tried <see cref="HandoffOptions.ForwardAttempts"/> times; then the handoff is given up in the open —
+    /// Genesys is tried <see cref="HandoffCallOptions.ForwardAttempts"/> times; then the handoff is given up in the open —
     /// the Genesys side is ended, the customer sees <c>failed</c> and a line saying so — and the message is not answered
     /// by the AI as if the human had read it (true). When the handoff service no longer knows the handoff (it ended on
     /// the Genesys side and the ended event was missed), the customer sees it end and the AI answers (false).

@@ -1,8 +1,8 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Handoff.V1;
-using PolyAi.Messaging.ServiceDefaults;
 using HandoffClient = PolyAi.Messaging.Handoff.V1.Handoff.HandoffClient;
 
 namespace PolyAi.Messaging.Agent.Handoffs;
@@ -11,7 +11,7 @@ namespace PolyAi.Messaging.Agent.Handoffs;
 /// The agent's calls to the handoff service: each with a deadline, retried by the channel's retry policy
 /// (the calls are idempotent), counted by method and gRPC status.
 /// </summary>
-public sealed class HandoffGateway(HandoffClient client, IOptions<HandoffOptions> options, TimeProvider time)
+public sealed class HandoffGateway(HandoffClient client, IOptions<HandoffCallOptions> options, TimeProvider time)
 {
     public Task<CheckAvailabilityResponse> CheckAvailabilityAsync(TenantKey tenant, string? queueId, CancellationToken cancellationToken) =>
         CallAsync("CheckAvailability", options.Value.CallTimeout, deadline => client.CheckAvailabilityAsync(

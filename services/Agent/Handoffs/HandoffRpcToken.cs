@@ -2,15 +2,15 @@ using System.Net.Http.Headers;
 using Dapr.Client;
 using Microsoft.Extensions.Options;
 using PolyAi.Messaging.Agent.Chat;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 
 namespace PolyAi.Messaging.Agent.Handoffs;
 
 /// <summary>
-/// The shared handoff token (<see cref="HandoffOptions.RpcTokenSecret"/>) the agent sends; one per process, so the
+/// The shared handoff token (<see cref="HandoffCallOptions.RpcTokenSecret"/>) the agent sends; one per process, so the
 /// secret is read once a minute, not per call.
 /// </summary>
-public sealed class HandoffRpcToken(DaprClient dapr, IOptions<HandoffOptions> options, IOptions<ChatOptions> chat, TimeProvider time)
+public sealed class HandoffRpcToken(DaprClient dapr, IOptions<HandoffCallOptions> options, IOptions<ChatOptions> chat, TimeProvider time)
 {
     private readonly SharedToken? _token = string.IsNullOrEmpty(options.Value.RpcTokenSecret)
         ? null

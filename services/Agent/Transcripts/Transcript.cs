@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 
 namespace PolyAi.Messaging.Agent.Transcripts;
 

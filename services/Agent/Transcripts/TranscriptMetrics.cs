@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 using Prometheus;
 
 namespace PolyAi.Messaging.Agent.Transcripts;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PolyAi.Messaging.Contracts;
 
 namespace PolyAi.Messaging.Genesys.OpenMessaging;
 

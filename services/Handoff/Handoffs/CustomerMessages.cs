@@ -1,9 +1,9 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Genesys;
 using PolyAi.Messaging.Genesys.OpenMessaging;
 using PolyAi.Messaging.Handoff.Sessions;
-using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Handoff.Handoffs;
 
@@ -13,7 +13,7 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 /// out or got a 5xx may have arrived, so before any resend the conversation is read and the customer's newest
 /// messages are looked up (<c>GET …/messages/{id}/details</c>) for our <c>channel.messageId</c>.
 /// </summary>
-public sealed class CustomerMessages(HandoffState state, IOptions<HandoffOptions> options, TimeProvider time, ILogger<CustomerMessages> logger)
+public sealed class CustomerMessages(HandoffSessionStore state, IOptions<HandoffOptions> options, TimeProvider time, ILogger<CustomerMessages> logger)
 {
     /// <summary>How far back (before the first attempt) a Genesys message may be ours; and how many are looked at.</summary>
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);

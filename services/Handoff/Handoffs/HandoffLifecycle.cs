@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Options;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Genesys;
-using PolyAi.Messaging.Handoff.Sessions;
 using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Handoff.Handoffs;
@@ -13,7 +13,7 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 /// Each status is published once per session, whoever notices first.
 /// </summary>
 public sealed class HandoffLifecycle(
-    HandoffState state,
+    HandoffSessionStore state,
     TenantGenesys genesys,
     NotificationWatcher watcher,
     IOptions<HandoffOptions> options,

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 using Prometheus;
 
 namespace PolyAi.Messaging.Handoff.Handoffs;
@@ -8,7 +8,7 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 internal static class HandoffMetrics
 {
     public static readonly Counter Handoffs = Metrics.CreateCounter(
-        "polyai_messaging_handoffs_total",
+        "polyai_messaging_handoff_starts_total",
         "StartHandoff outcomes: started, unavailable (no agent on queue, nothing created in Genesys), failed.",
         new CounterConfiguration { LabelNames = ["outcome"] });
 
@@ -18,8 +18,8 @@ internal static class HandoffMetrics
         new CounterConfiguration { LabelNames = ["reason"] });
 
     public static readonly Histogram TimeToAgent = Metrics.CreateHistogram(
-        "polyai_messaging_handoff_time_to_agent_seconds",
-        "From StartHandoff to a human agent connected.",
+        "polyai_messaging_handoff_start_to_connected_seconds",
+        "From StartHandoff to a human agent connected, as the handoff service saw it.",
         new HistogramConfiguration { Buckets = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600] });
 
     public static readonly Gauge ActiveSessions = Metrics.CreateGauge(

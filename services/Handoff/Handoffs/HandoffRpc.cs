@@ -2,11 +2,11 @@ using System.Collections.Concurrent;
 using Dapr;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Genesys;
 using PolyAi.Messaging.Genesys.OpenMessaging;
 using PolyAi.Messaging.Handoff.Sessions;
 using PolyAi.Messaging.Handoff.V1;
-using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Handoff.Handoffs;
 
@@ -17,7 +17,7 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 /// reached <c>Unavailable</c> (the caller retries).
 /// </summary>
 public sealed class HandoffRpc(
-    HandoffState state,
+    HandoffSessionStore state,
     HandoffLifecycle lifecycle,
     TenantGenesys genesys,
     Availability availability,

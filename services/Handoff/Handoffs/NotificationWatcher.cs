@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
-using PolyAi.Messaging.Genesys;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Handoff.Handoffs;
@@ -25,7 +25,7 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 /// </remarks>
 public sealed partial class NotificationWatcher(
     IServiceProvider services,
-    HandoffState state,
+    HandoffSessionStore state,
     TenantGenesys genesys,
     IOptions<HandoffOptions> options,
     TimeProvider time,

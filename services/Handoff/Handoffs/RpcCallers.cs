@@ -2,6 +2,7 @@ using Dapr.Client;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Options;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Handoff.Handoffs;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Genesys;
-using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Handoff.Handoffs;
 
@@ -15,7 +15,7 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 /// Several replicas may poll the same session: the once-per-status claim on the session makes that harmless.
 /// </summary>
 public sealed class SessionPoller(
-    HandoffState state, HandoffLifecycle lifecycle, TenantGenesys genesys, IOptions<HandoffOptions> options, TimeProvider time, ILogger<SessionPoller> logger)
+    HandoffSessionStore state, HandoffLifecycle lifecycle, TenantGenesys genesys, IOptions<HandoffOptions> options, TimeProvider time, ILogger<SessionPoller> logger)
     : BackgroundService
 {
     // Sessions this replica already saw interacting (so `connected` is claimed once here); pruned to the active list.

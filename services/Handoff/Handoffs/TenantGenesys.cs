@@ -1,5 +1,5 @@
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Genesys;
-using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Handoff.Handoffs;
 

@@ -1,4 +1,4 @@
-using PolyAi.Messaging.Genesys.OpenMessaging;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Handoff.Sessions;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Dapr.Client;
 using Microsoft.Extensions.Options;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 
 namespace PolyAi.Messaging.Verifier.Webhooks;
 

@@ -2,6 +2,7 @@ using System.Net.Mime;
 using System.Text.Json;
 using Dapr.Client;
 using Microsoft.Extensions.Options;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Genesys.OpenMessaging;
 using PolyAi.Messaging.ServiceDefaults;
 

@@ -4,8 +4,8 @@ using System.Text.Json;
 using Dapr.Client;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.DevSidecar;
-using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Testing;
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Genesys.OpenMessaging;
 using Prometheus;
 

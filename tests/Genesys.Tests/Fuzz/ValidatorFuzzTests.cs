@@ -1,6 +1,7 @@
 using System.Text;
 using CsCheck;
 using Xunit.Abstractions;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Genesys.OpenMessaging;
 using PolyAi.Messaging.Testing.Fuzz;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Genesys.OpenMessaging;
 using PolyAi.Messaging.GenesysSimulator;
 

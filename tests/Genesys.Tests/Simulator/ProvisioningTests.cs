@@ -1,4 +1,3 @@
-using PolyAi.Messaging.GenesysSimulator;
 
 namespace PolyAi.Messaging.Genesys.Tests.Simulator;
 

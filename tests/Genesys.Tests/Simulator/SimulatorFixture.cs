@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using PolyAi.Messaging.Genesys.Tests.Client;
 using PolyAi.Messaging.GenesysSimulator;
-using PolyAi.Messaging.GenesysSimulator.Control;
 
 namespace PolyAi.Messaging.Genesys.Tests.Simulator;
 

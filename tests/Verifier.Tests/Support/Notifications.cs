@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Genesys.OpenMessaging;
-using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Verifier.Tests.Support;
 

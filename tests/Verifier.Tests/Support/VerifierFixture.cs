@@ -8,8 +8,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.DevSidecar;
-using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Verifier.Tests.Support;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Playwright;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.DevStack;
-using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Webchat.Tests.Support;
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
-using PolyAi.Messaging.GenesysSimulator.World;
 
 namespace PolyAi.Messaging.GenesysSimulator.Control;
 

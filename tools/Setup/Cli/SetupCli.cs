@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Genesys;
-using PolyAi.Messaging.ServiceDefaults;
 using PolyAi.Messaging.Setup.Doctor;
 using PolyAi.Messaging.Setup.Provisioning;
 using PolyAi.Messaging.Setup.Secrets;
@@ -214,7 +214,7 @@ public static class SetupCli
     private static async Task<int> RotateAsync(SetupHost host, ParseResult parse, bool finish, CancellationToken ct)
     {
         var json = parse.GetValue(JsonOption);
-        if (!TenantSetup.TryParseTenant(parse.GetValue(TenantOption), out var tenant))
+        if (!TenantKey.TryParse(parse.GetValue(TenantOption), out var tenant))
         {
             return UsageError(host, json, $"--tenant '{parse.GetValue(TenantOption)}' is not ACCOUNT/PROJECT/ENV (letters, digits, '-', '_', '.').");
         }
@@ -295,7 +295,7 @@ public static class SetupCli
         setup = null;
         error = "";
         var tenantText = parse.GetValue(TenantOption);
-        if (!TenantSetup.TryParseTenant(tenantText, out var tenant))
+        if (!TenantKey.TryParse(tenantText, out var tenant))
         {
             error = $"--tenant '{tenantText}' is not ACCOUNT/PROJECT/ENV (letters, digits, '-', '_', '.').";
             return false;

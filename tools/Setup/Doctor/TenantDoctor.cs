@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Genesys;
 using PolyAi.Messaging.Genesys.OpenMessaging;
-using PolyAi.Messaging.ServiceDefaults;
 using PolyAi.Messaging.Setup.Provisioning;
 
 namespace PolyAi.Messaging.Setup.Doctor;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Genesys;
-using PolyAi.Messaging.ServiceDefaults;
 using PolyAi.Messaging.Setup.Secrets;
 using PolyAi.Messaging.Setup.State;
 

@@ -1,5 +1,5 @@
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Genesys;
-using PolyAi.Messaging.ServiceDefaults;
 using PolyAi.Messaging.Setup.Secrets;
 using PolyAi.Messaging.Setup.State;
 

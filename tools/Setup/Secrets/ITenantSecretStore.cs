@@ -1,4 +1,4 @@
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 
 namespace PolyAi.Messaging.Setup.Secrets;
 

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace PolyAi.Messaging.ServiceDefaults;
+namespace PolyAi.Messaging.Contracts;
 
 public sealed class TenancyOptions
 {

@@ -3,7 +3,7 @@ using Dapr.Client;
 using Microsoft.Extensions.Options;
 using Prometheus;
 
-namespace PolyAi.Messaging.ServiceDefaults;
+namespace PolyAi.Messaging.Contracts;
 
 /// <summary>
 /// Finds tenants: the record from the state store, the secrets from the secret store (through Dapr only),

@@ -1,6 +1,6 @@
 using Prometheus;
 
-namespace PolyAi.Messaging.ServiceDefaults;
+namespace PolyAi.Messaging.Contracts;
 
 /// <summary>Metrics every consumer of <see cref="Topics.GenesysNotifications"/> shares; the <c>service</c> label tells them apart.</summary>
 public static class NotificationMetrics

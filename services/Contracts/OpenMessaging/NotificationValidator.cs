@@ -1,7 +1,6 @@
 using System.Text.Json;
-using PolyAi.Messaging.Genesys.Text;
 
-namespace PolyAi.Messaging.Genesys.OpenMessaging;
+namespace PolyAi.Messaging.Contracts;
 
 /// <summary>
 /// Decides whether a webhook body is an Open Messaging notification: a JSON object with a non-empty string

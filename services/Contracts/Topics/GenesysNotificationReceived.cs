@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace PolyAi.Messaging.ServiceDefaults;
+namespace PolyAi.Messaging.Contracts;
 
 /// <summary>
 /// What the verifier publishes on <see cref="Topics.GenesysNotifications"/>: a webhook body whose signature was

@@ -5,8 +5,7 @@ using Microsoft.Extensions.Options;
 using PolyAi.Messaging.Agent.Chat;
 using PolyAi.Messaging.Agent.Conversations;
 using PolyAi.Messaging.Agent.Handoffs;
-using PolyAi.Messaging.Genesys.OpenMessaging;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 
 namespace PolyAi.Messaging.Agent.Transcripts;
 
@@ -17,9 +16,9 @@ namespace PolyAi.Messaging.Agent.Transcripts;
 /// Acks only after the transcript is saved; at-least-once delivery is safe because a message id already in the
 /// transcript is not added again.
 /// </summary>
-public static class TranscriptApi
+public static class TranscriptConsumer
 {
-    public static IEndpointRouteBuilder MapTranscriptApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapTranscriptConsumer(this IEndpointRouteBuilder app)
     {
         app.MapGenesysNotifications(ConsumeNotificationAsync);
         return app;

@@ -1,4 +1,4 @@
-namespace PolyAi.Messaging.ServiceDefaults;
+namespace PolyAi.Messaging.Contracts;
 
 /// <summary>
 /// The handoff lifecycle, published by the handoff service on <see cref="Topics.HandoffEvents"/> and consumed by the

@@ -2,9 +2,8 @@ using Dapr;
 using Dapr.Client;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using PolyAi.Messaging.Genesys.OpenMessaging;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Handoff.Handoffs;
-using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Handoff.Sessions;
 
@@ -13,9 +12,9 @@ namespace PolyAi.Messaging.Handoff.Sessions;
 /// and typing counts, receipts). Acks only after the session is saved; at-least-once delivery is safe because a
 /// Genesys id already recorded on the session changes nothing.
 /// </summary>
-public static class SessionApi
+public static class SessionConsumer
 {
-    public static IEndpointRouteBuilder MapSessionApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapSessionConsumer(this IEndpointRouteBuilder app)
     {
         app.MapGenesysNotifications(ConsumeNotificationAsync);
         return app;
@@ -145,5 +144,5 @@ public sealed record SessionServices(
     IOptions<HandoffSessionOptions> Options,
     TimeProvider Time,
     ILogger<SessionServices> Logger,
-    HandoffState State,
+    HandoffSessionStore State,
     HandoffLifecycle Lifecycle);

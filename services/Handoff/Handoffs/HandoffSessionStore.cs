@@ -1,8 +1,8 @@
 using Dapr;
 using Dapr.Client;
 using Microsoft.Extensions.Options;
+using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Handoff.Sessions;
-using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Handoff.Handoffs;
 
@@ -10,7 +10,7 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 /// The handoff service's state (sessions, conversation links, the active list) and its <c>handoff-events</c>: every
 /// write is an etag-checked read-modify-write, every lifecycle status is published once per session.
 /// </summary>
-public sealed class HandoffState(DaprClient dapr, IOptions<HandoffSessionOptions> sessionOptions, TimeProvider time, ILogger<HandoffState> logger)
+public sealed class HandoffSessionStore(DaprClient dapr, IOptions<HandoffSessionOptions> sessionOptions, TimeProvider time, ILogger<HandoffSessionStore> logger)
 {
     private string Store => sessionOptions.Value.StateStore;
 

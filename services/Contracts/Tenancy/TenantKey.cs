@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace PolyAi.Messaging.ServiceDefaults;
+namespace PolyAi.Messaging.Contracts;
 
 /// <summary>
 /// A tenant: <c>(accountId, projectId, clientEnv)</c>, exactly the segments of its webhook path.
@@ -19,6 +19,20 @@ public readonly record struct TenantKey(string AccountId, string ProjectId, stri
         }
 
         key = new TenantKey(accountId!, projectId!, clientEnv!);
+        return true;
+    }
+
+    /// <summary>Parses <c>ACCOUNT/PROJECT/ENV</c>, the form <see cref="ToString"/> writes.</summary>
+    public static bool TryParse(string? text, out TenantKey tenant)
+    {
+        tenant = default;
+        var parts = (text ?? "").Split('/');
+        if (parts.Length != 3 || !TryCreate(parts[0], parts[1], parts[2], out var key))
+        {
+            return false;
+        }
+
+        tenant = key.Value;
         return true;
     }
 

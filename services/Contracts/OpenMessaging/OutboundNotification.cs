@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace PolyAi.Messaging.Genesys.OpenMessaging;
+namespace PolyAi.Messaging.Contracts;
 
 /// <summary>
 /// A Genesys Open Messaging outbound notification (agent or bot message, typing event, receipt), as POSTed to

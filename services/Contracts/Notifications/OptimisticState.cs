@@ -1,6 +1,6 @@
 using Dapr.Client;
 
-namespace PolyAi.Messaging.ServiceDefaults;
+namespace PolyAi.Messaging.Contracts;
 
 /// <summary>What an optimistic read-modify-write of one state key came to.</summary>
 public enum StateUpdate

@@ -1,4 +1,4 @@
-namespace PolyAi.Messaging.ServiceDefaults;
+namespace PolyAi.Messaging.Contracts;
 
 /// <summary>
 /// The body of a 200 answer to a Dapr delivery: SUCCESS acks, RETRY redelivers, DROP sends the message to the

@@ -3,7 +3,7 @@ using System.Text;
 using Dapr;
 using Dapr.Client;
 
-namespace PolyAi.Messaging.ServiceDefaults;
+namespace PolyAi.Messaging.Contracts;
 
 /// <summary>
 /// A token two of our services share for a call Dapr does not carry (the agent → handoff gRPC port): one secret in the

@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using PolyAi.Messaging.Genesys.OpenMessaging;
 
-namespace PolyAi.Messaging.ServiceDefaults;
+namespace PolyAi.Messaging.Contracts;
 
 /// <summary>A <see cref="GenesysNotificationReceived"/> taken off the topic, checked and typed.</summary>
 public sealed record NotificationEnvelope(TenantKey Tenant, DateTimeOffset ReceivedAt, OutboundNotification Notification)

@@ -1,4 +1,4 @@
-namespace PolyAi.Messaging.ServiceDefaults;
+namespace PolyAi.Messaging.Contracts;
 
 /// <summary>Names of the Dapr components and topics the services meet on.</summary>
 public static class Topics

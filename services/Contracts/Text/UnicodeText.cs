@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace PolyAi.Messaging.Genesys.Text;
+namespace PolyAi.Messaging.Contracts;
 
 /// <summary>
 /// Whether JSON text can be carried on: well-formed UTF-8, and no string or property name holding a lone surrogate

@@ -1,4 +1,4 @@
-namespace PolyAi.Messaging.ServiceDefaults;
+namespace PolyAi.Messaging.Contracts;
 
 /// <summary>What the product knows about a tenant, stored in the state store under <see cref="TenantKey.RecordStateKey"/>.</summary>
 /// <param name="GenesysRegion">A Genesys domain such as <c>usw2.pure.cloud</c>.</param>

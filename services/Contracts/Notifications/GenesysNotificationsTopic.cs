@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 
-namespace PolyAi.Messaging.ServiceDefaults;
+namespace PolyAi.Messaging.Contracts;
 
 /// <summary>How every consumer subscribes to <see cref="Topics.GenesysNotifications"/> and reads what it delivers.</summary>
 public static class GenesysNotificationsTopic

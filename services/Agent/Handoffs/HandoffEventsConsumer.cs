@@ -6,7 +6,7 @@ using PolyAi.Messaging.Agent.Brains;
 using PolyAi.Messaging.Agent.Chat;
 using PolyAi.Messaging.Agent.Conversations;
 using PolyAi.Messaging.Agent.Transcripts;
-using PolyAi.Messaging.ServiceDefaults;
+using PolyAi.Messaging.Contracts;
 
 namespace PolyAi.Messaging.Agent.Handoffs;
 
@@ -15,12 +15,12 @@ namespace PolyAi.Messaging.Agent.Handoffs;
 /// "agent left", and after the end the AI says it is back. Idempotent: an event already applied (by status and
 /// Genesys conversation id) changes nothing; a status behind the current one is ignored.
 /// </summary>
-public static class HandoffEventsApi
+public static class HandoffEventsConsumer
 {
     public const string Route = "/events/handoff-events";
     public const string DeadLetterTopic = "handoff-events-dead";
 
-    public static IEndpointRouteBuilder MapHandoffEvents(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapHandoffEventsConsumer(this IEndpointRouteBuilder app)
     {
         app.MapPost(Route, ConsumeAsync)
             .WithTopic(new TopicOptions { PubsubName = Topics.PubSub, Name = Topics.HandoffEvents, DeadLetterTopic = DeadLetterTopic });

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace PolyAi.Messaging.Agent.Handoffs;
 
-public sealed class HandoffOptions
+public sealed class HandoffCallOptions
 {
     public const string Section = "Handoff";
 
