@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using PolyAi.Messaging.Contracts;
+using PolyAi.Messaging.ServiceDefaults;
 using PolyAi.Messaging.Verifier.Tests.Support;
 using PolyAi.Messaging.Verifier.Webhooks;
 using static PolyAi.Messaging.Verifier.Tests.Support.VerifierFixture;
@@ -43,6 +44,11 @@ public sealed class RejectionLogTests(VerifierFixture fixture)
 
         Assert.Equal(Burst, Rejections(collector, "unknown tenant").Count);
         Assert.Equal(Burst, Rejections(collector, "signature does not match").Count);
+
+        // Every line carries the tenant under the key every service uses, as text a reader can scan.
+        var scope = Rejections(collector, "signature does not match")[0].Scopes.OfType<LogScope>().Single();
+        Assert.Equal(Acme.ToString(), scope.Single(pair => pair.Key == "tenant").Value);
+        Assert.Equal($"tenant={Acme}", scope.ToString());
 
         clock.Advance(TimeSpan.FromSeconds(10));
         using (var afterQuiet = await verifier.Http.SendAsync(Notifications.SignedRequest(

@@ -10,6 +10,7 @@ using PolyAi.Messaging.Agent.Conversations;
 using PolyAi.Messaging.Agent.Handoffs;
 using PolyAi.Messaging.Agent.Transcripts;
 using PolyAi.Messaging.Contracts;
+using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Agent.Chat;
 
@@ -82,7 +83,7 @@ public static class ChatApi
         var options = services.Transcripts.Value;
         var greeting = new TranscriptMessage(ConversationIds.NewMessageId(), TranscriptRoles.Ai, tenant.Definition.Greeting, now);
         var transcript = new Transcript(key.Value, id, []) { Status = ConversationStatus.Active }.Say(greeting, options);
-        using var scope = services.Logger.BeginScope(new Dictionary<string, object?> { ["tenant"] = key.Value.ToString(), ["conversationId"] = id });
+        using var scope = services.Logger.BeginScope(LogScope.Of(tenant: key.Value.ToString(), conversationId: id));
         await services.Store.CreateAsync(record, transcript, cancellationToken);
 
         ConversationMetrics.Started.Inc();
@@ -127,7 +128,7 @@ public static class ChatApi
             return Reject("invalid", StatusCodes.Status400BadRequest, $"text must be 1 to {options.MaxTextLength} characters.");
         }
 
-        using var scope = services.Logger.BeginScope(new Dictionary<string, object?> { ["tenant"] = conversation.Tenant.ToString(), ["conversationId"] = id });
+        using var scope = services.Logger.BeginScope(LogScope.Of(tenant: conversation.Tenant.ToString(), conversationId: id));
         var now = services.Time.GetUtcNow();
         var message = new TranscriptMessage(ConversationIds.NewMessageId(), TranscriptRoles.Customer, text, now);
         var refill = options.MessagesPerMinute / 60.0;
@@ -209,7 +210,7 @@ public static class ChatApi
             return Unauthorized(request);
         }
 
-        using var scope = services.Logger.BeginScope(new Dictionary<string, object?> { ["tenant"] = conversation.Tenant.ToString(), ["conversationId"] = id });
+        using var scope = services.Logger.BeginScope(LogScope.Of(tenant: conversation.Tenant.ToString(), conversationId: id));
         var now = services.Time.GetUtcNow();
         var hadHandoff = false;
         await services.Store.UpdateAsync(conversation.Tenant, id, current =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using PolyAi.Messaging.Agent.Conversations;
+using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Agent.Chat;
 
@@ -42,7 +43,7 @@ public static class ChatStream
         var cancellationToken = context.RequestAborted;
         var keepAlive = services.Options.Value.KeepAliveInterval;
 
-        using var scope = services.Logger.BeginScope(new Dictionary<string, object?> { ["tenant"] = conversation.Tenant.ToString(), ["conversationId"] = id });
+        using var scope = services.Logger.BeginScope(LogScope.Of(tenant: conversation.Tenant.ToString(), conversationId: id));
         ConversationMetrics.StreamsOpen.Inc();
         try
         {

@@ -1,5 +1,5 @@
-using Grpc.Core;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using Microsoft.Extensions.Options;
 using PolyAi.Messaging.Agent.Brains;
 using PolyAi.Messaging.Agent.Chat;
@@ -7,6 +7,7 @@ using PolyAi.Messaging.Agent.Handoffs;
 using PolyAi.Messaging.Agent.Transcripts;
 using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Handoff.V1;
+using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Agent.Conversations;
 
@@ -84,12 +85,7 @@ public sealed class ConversationTurns(
                 }
             }
 
-            using var scope = logger.BeginScope(new Dictionary<string, object?>
-            {
-                ["tenant"] = turn.Conversation.Tenant.ToString(),
-                ["conversationId"] = turn.Conversation.Id,
-                ["messageId"] = turn.Message.Id,
-            });
+            using var scope = logger.BeginScope(LogScope.Of(tenant: turn.Conversation.Tenant.ToString(), conversationId: turn.Conversation.Id, messageId: turn.Message.Id));
             try
             {
                 await RespondAsync(turn, stoppingToken);

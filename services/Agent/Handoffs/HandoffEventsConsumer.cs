@@ -7,6 +7,7 @@ using PolyAi.Messaging.Agent.Chat;
 using PolyAi.Messaging.Agent.Conversations;
 using PolyAi.Messaging.Agent.Transcripts;
 using PolyAi.Messaging.Contracts;
+using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Agent.Handoffs;
 
@@ -48,10 +49,7 @@ public static class HandoffEventsConsumer
             return TypedResults.Ok(TopicAck.Drop);
         }
 
-        using var scope = services.Logger.BeginScope(new Dictionary<string, object?>
-        {
-            ["tenant"] = tenant.Value.ToString(), ["conversationId"] = received.ConversationId, ["handoffStatus"] = received.Status,
-        });
+        using var scope = services.Logger.BeginScope(LogScope.Of(tenant: tenant.Value.ToString(), conversationId: received.ConversationId, handoffStatus: received.Status));
 
         AgentTenant? agentTenant;
         try

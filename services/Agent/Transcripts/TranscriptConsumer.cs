@@ -6,6 +6,7 @@ using PolyAi.Messaging.Agent.Chat;
 using PolyAi.Messaging.Agent.Conversations;
 using PolyAi.Messaging.Agent.Handoffs;
 using PolyAi.Messaging.Contracts;
+using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Agent.Transcripts;
 
@@ -36,13 +37,7 @@ public static class TranscriptConsumer
 
         var notification = envelope.Notification;
         var conversationId = notification.Channel.To?.Id;
-        using var scope = services.Logger.BeginScope(new Dictionary<string, object?>
-        {
-            ["tenant"] = envelope.Tenant.ToString(),
-            ["conversationId"] = conversationId,
-            ["genesysConversationId"] = notification.ConversationId,
-            ["notificationId"] = notification.Id,
-        });
+        using var scope = services.Logger.BeginScope(LogScope.Of(tenant: envelope.Tenant.ToString(), conversationId: conversationId, genesysConversationId: notification.ConversationId, notificationId: notification.Id));
 
         if (notification.Type == NotificationValues.TypeEvent && !string.IsNullOrEmpty(conversationId)
             && notification.Events?.Any(e => e.EventType == NotificationValues.EventTyping) == true)

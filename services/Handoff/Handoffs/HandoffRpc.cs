@@ -7,6 +7,7 @@ using PolyAi.Messaging.Genesys;
 using PolyAi.Messaging.Genesys.OpenMessaging;
 using PolyAi.Messaging.Handoff.Sessions;
 using PolyAi.Messaging.Handoff.V1;
+using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Handoff.Handoffs;
 
@@ -426,7 +427,7 @@ public sealed class HandoffRpc(
         !string.IsNullOrWhiteSpace(value) ? value : throw new RpcException(new Status(StatusCode.InvalidArgument, $"{name} is required."));
 
     private IDisposable? Scope(TenantKey tenant, string? conversationId) =>
-        logger.BeginScope(new Dictionary<string, object?> { ["tenant"] = tenant.ToString(), ["conversationId"] = conversationId });
+        logger.BeginScope(LogScope.Of(tenant: tenant.ToString(), conversationId: conversationId));
 
     private static async Task<IDisposable> LockAsync(TenantKey tenant, string conversationId, CancellationToken ct)
     {

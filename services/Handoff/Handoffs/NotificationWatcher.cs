@@ -358,7 +358,7 @@ public sealed partial class NotificationWatcher(
 
     private async Task OnEventAsync(TenantKey tenant, string conversationId, ConversationSignal signal, CancellationToken stoppingToken)
     {
-        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["tenant"] = tenant.ToString(), ["genesysConversationId"] = conversationId });
+        using var scope = logger.BeginScope(LogScope.Of(tenant: tenant.ToString(), genesysConversationId: conversationId));
         try
         {
             var lifecycle = services.GetRequiredService<HandoffLifecycle>();

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Genesys;
+using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Handoff.Handoffs;
 
@@ -73,12 +74,7 @@ public sealed class SessionPoller(
     /// <returns>False when the tenant's housekeeping budget is spent.</returns>
     private async Task<bool> CheckAsync(ActiveSession session, IReadOnlyDictionary<string, string>? onQueue, CancellationToken cancellationToken)
     {
-        using var scope = logger.BeginScope(new Dictionary<string, object?>
-        {
-            ["tenant"] = session.Tenant.ToString(),
-            ["conversationId"] = session.ConversationId,
-            ["genesysConversationId"] = session.GenesysConversationId,
-        });
+        using var scope = logger.BeginScope(LogScope.Of(tenant: session.Tenant.ToString(), conversationId: session.ConversationId, genesysConversationId: session.GenesysConversationId));
         try
         {
             if (onQueue?.TryGetValue(session.GenesysConversationId, out var metric) == true)

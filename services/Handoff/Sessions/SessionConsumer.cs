@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Handoff.Handoffs;
+using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Handoff.Sessions;
 
@@ -51,13 +52,7 @@ public static class SessionConsumer
             }
         }
 
-        using var scope = services.Logger.BeginScope(new Dictionary<string, object?>
-        {
-            ["tenant"] = envelope.Tenant.ToString(),
-            ["conversationId"] = notification.ConversationId,
-            ["customerId"] = notification.Channel.To?.Id,
-            ["notificationId"] = notification.Id,
-        });
+        using var scope = services.Logger.BeginScope(LogScope.Of(tenant: envelope.Tenant.ToString(), genesysConversationId: notification.ConversationId, customerId: notification.Channel.To?.Id, notificationId: notification.Id));
 
         if (sessionId is null)
         {

@@ -56,7 +56,7 @@ public sealed partial class WebhookIntake(
             return WebhookVerdict.Unauthorized;
         }
 
-        using var tenantScope = logger.BeginScope(new Dictionary<string, object> { ["Tenant"] = key.ToString() });
+        using var tenantScope = logger.BeginScope(LogScope.Of(tenant: key.ToString()));
         Tenant? tenant;
         try
         {
@@ -122,7 +122,7 @@ public sealed partial class WebhookIntake(
             return WebhookVerdict.Invalid(error!);
         }
 
-        using var notificationScope = logger.BeginScope(new Dictionary<string, object> { ["NotificationId"] = notificationId });
+        using var notificationScope = logger.BeginScope(LogScope.Of(notificationId: notificationId));
         using var permit = admission.TryEnter(key);
         if (permit is null)
         {
