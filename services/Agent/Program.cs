@@ -20,6 +20,3 @@ app.MapTranscriptConsumer();
 app.MapHandoffEventsConsumer();
 app.MapChatApi();
 app.Run();
-
-/// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>
-public partial class Program;

@@ -18,6 +18,3 @@ app.MapDefaultEndpoints();
 app.MapSessionConsumer();
 app.MapGrpcService<HandoffRpc>();
 app.Run();
-
-/// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>
-public partial class Program;

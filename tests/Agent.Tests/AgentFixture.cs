@@ -12,7 +12,7 @@ public sealed class AgentFixture : IAsyncLifetime
 {
     public const string AppId = "agent";
 
-    public ServiceUnderTest<TranscriptOptions> Service { get; private set; } = null!;
+    public ServiceUnderTest<Program> Service { get; private set; } = null!;
 
     public FakeHandoff Handoff { get; private set; } = null!;
 
@@ -37,7 +37,7 @@ public sealed class AgentFixture : IAsyncLifetime
     {
         var tenant = NewTenant();
         await Service.Dapr.SaveStateAsync(
-            ServiceUnderTest<TranscriptOptions>.StateStore,
+            ServiceUnderTest<Program>.StateStore,
             tenant.RecordStateKey,
             new TenantRecord(tenant.AccountId, tenant.ProjectId, tenant.ClientEnv, IntegrationId: "integration-1", QueueId: "queue-1", AgentDefinition: agentDefinition));
         return tenant;
@@ -46,7 +46,7 @@ public sealed class AgentFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Handoff = await FakeHandoff.StartAsync("Bearer " + TestComponents.HandoffRpcToken);
-        Service = await ServiceUnderTest.StartAsync<TranscriptOptions>(AppId, Settings);
+        Service = await ServiceUnderTest.StartAsync<Program>(AppId, Settings);
     }
 
     public async Task DisposeAsync()

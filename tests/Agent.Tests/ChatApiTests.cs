@@ -10,7 +10,7 @@ namespace PolyAi.Messaging.Agent.Tests;
 [Collection(AgentCollection.Name)]
 public sealed class ChatApiTests(AgentFixture fixture)
 {
-    private readonly ServiceUnderTest<TranscriptOptions> _service = fixture.Service;
+    private readonly ServiceUnderTest<Program> _service = fixture.Service;
 
     [Fact]
     public async Task A_new_conversation_gets_an_id_a_token_and_the_greeting()
@@ -209,15 +209,21 @@ public sealed class ChatApiTests(AgentFixture fixture)
     [Fact]
     public async Task Metrics_count_conversations_messages_by_role_and_open_streams()
     {
-        var chat = await ChatClient.StartAsync(_service.Http, await fixture.RegisterTenantAsync());
+        var tenant = await fixture.RegisterTenantAsync();
+        var started = await _service.MetricAsync("polyai_messaging_conversations_started_total");
+        var customerMessages = await _service.MetricAsync("polyai_messaging_transcript_messages_total", ("role", "customer"));
+        var aiMessages = await _service.MetricAsync("polyai_messaging_transcript_messages_total", ("role", "ai"));
+        var openStreams = await _service.MetricAsync("polyai_messaging_sse_streams_open");
+
+        var chat = await ChatClient.StartAsync(_service.Http, tenant);
         await using var stream = await chat.StreamAsync();
         (await chat.SendAsync("when are you open")).Dispose();
         await stream.WaitForMessageAsync("ai", "Monday");
 
-        Assert.True(await _service.MetricAsync("polyai_messaging_conversations_started_total") >= 1);
-        Assert.True(await _service.MetricAsync("polyai_messaging_transcript_messages_total", ("role", "customer")) >= 1);
-        Assert.True(await _service.MetricAsync("polyai_messaging_transcript_messages_total", ("role", "ai")) >= 2);
-        Assert.True(await _service.MetricAsync("polyai_messaging_sse_streams_open") >= 1);
+        Assert.Equal(started + 1, await _service.MetricAsync("polyai_messaging_conversations_started_total"));
+        Assert.Equal(customerMessages + 1, await _service.MetricAsync("polyai_messaging_transcript_messages_total", ("role", "customer")));
+        Assert.Equal(aiMessages + 2, await _service.MetricAsync("polyai_messaging_transcript_messages_total", ("role", "ai"))); // greeting and answer
+        Assert.Equal(openStreams + 1, await _service.MetricAsync("polyai_messaging_sse_streams_open"));
     }
 
     private static ByteArrayContent Bytes(byte[] body) =>

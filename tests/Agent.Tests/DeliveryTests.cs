@@ -13,7 +13,7 @@ namespace PolyAi.Messaging.Agent.Tests;
 public sealed class DeliveryTests(AgentFixture fixture)
 {
     private const string Route = "/events/genesys-notifications";
-    private readonly ServiceUnderTest<TranscriptOptions> _service = fixture.Service;
+    private readonly ServiceUnderTest<Program> _service = fixture.Service;
 
     private Task<IReadOnlyList<string?>> DeadLetteredAsync(string id) =>
         Eventually.UntilSeen(_service.DeadLetteredIds, ids => ids.Contains(id), $"{id} on the dead-letter topic");
@@ -112,7 +112,7 @@ public sealed class DeliveryTests(AgentFixture fixture)
     public async Task A_state_store_failure_is_answered_with_500_so_dapr_retries()
     {
         var sidecar = _service.Sidecar;
-        await using var broken = new WebApplicationFactory<TranscriptOptions>().WithWebHostBuilder(web =>
+        await using var broken = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseSetting("DAPR_GRPC_ENDPOINT", sidecar.GrpcEndpoint(AgentFixture.AppId).ToString());
             web.UseSetting("DAPR_HTTP_ENDPOINT", sidecar.HttpEndpoint(AgentFixture.AppId).ToString());

@@ -10,7 +10,7 @@ namespace PolyAi.Messaging.Agent.Tests;
 [Collection(AgentCollection.Name)]
 public sealed class EndpointTests(AgentFixture fixture)
 {
-    private readonly ServiceUnderTest<TranscriptOptions> _service = fixture.Service;
+    private readonly ServiceUnderTest<Program> _service = fixture.Service;
 
     [Fact]
     public async Task Dapr_subscribe_lists_the_notifications_and_handoff_topics_with_their_dead_letter_topics()
@@ -41,11 +41,13 @@ public sealed class EndpointTests(AgentFixture fixture)
     public async Task Metrics_count_consumed_notifications_and_transcript_messages_by_role()
     {
         var tenant = AgentFixture.NewTenant();
+        var consumedBefore = await _service.MetricAsync("polyai_messaging_notifications_consumed_total", ("service", "agent"), ("type", "Text"), ("outcome", "saved"));
+        var agentMessagesBefore = await _service.MetricAsync("polyai_messaging_transcript_messages_total", ("role", "agent"));
         await _service.PublishAsync(tenant, Text(NewId(), "user-metrics", "counted"));
         await Eventually.Until(
             () => _service.ReadStateAsync(AgentFixture.TranscriptKey(tenant, "user-metrics")), t => t is not null, "the transcript");
 
-        Assert.True(await _service.MetricAsync("polyai_messaging_notifications_consumed_total", ("service", "agent"), ("type", "Text"), ("outcome", "saved")) >= 1);
-        Assert.True(await _service.MetricAsync("polyai_messaging_transcript_messages_total", ("role", "agent")) >= 1);
+        Assert.Equal(consumedBefore + 1, await _service.MetricAsync("polyai_messaging_notifications_consumed_total", ("service", "agent"), ("type", "Text"), ("outcome", "saved")));
+        Assert.Equal(agentMessagesBefore + 1, await _service.MetricAsync("polyai_messaging_transcript_messages_total", ("role", "agent")));
     }
 }

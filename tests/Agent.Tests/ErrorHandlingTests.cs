@@ -12,7 +12,7 @@ public sealed class ErrorHandlingTests(AgentFixture fixture)
     [Fact]
     public async Task With_the_state_store_unreachable_chat_calls_get_503_problems_with_no_stack_trace_or_token()
     {
-        var closed = ServiceUnderTest.FreePort();
+        var closed = FreePort.Pick();
         var settings = new Dictionary<string, string>(fixture.Settings)
         {
             ["DAPR_GRPC_ENDPOINT"] = $"http://127.0.0.1:{closed}",

@@ -21,7 +21,7 @@ public sealed class FuzzTests(AgentFixture fixture, ITestOutputHelper output)
 {
     private const int MaxTextLength = 4000;
 
-    private readonly ServiceUnderTest<TranscriptOptions> _service = fixture.Service;
+    private readonly ServiceUnderTest<Program> _service = fixture.Service;
 
     [Fact]
     public async Task Every_generated_chat_body_gets_the_answer_it_deserves_and_only_accepted_messages_are_kept()

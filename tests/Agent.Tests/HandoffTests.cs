@@ -11,7 +11,7 @@ namespace PolyAi.Messaging.Agent.Tests;
 [Collection(AgentCollection.Name)]
 public sealed class HandoffTests(AgentFixture fixture)
 {
-    private readonly ServiceUnderTest<TranscriptOptions> _service = fixture.Service;
+    private readonly ServiceUnderTest<Program> _service = fixture.Service;
     private readonly FakeHandoff _handoff = fixture.Handoff;
 
     private Task PublishHandoffEventAsync(TenantKey tenant, string conversationId, string status) =>

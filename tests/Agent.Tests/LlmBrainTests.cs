@@ -15,17 +15,14 @@ namespace PolyAi.Messaging.Agent.Tests;
 [Collection(AgentCollection.Name)]
 public sealed class LlmBrainTests(AgentFixture fixture) : IAsyncLifetime
 {
-    private readonly ServiceUnderTest<TranscriptOptions> _service = fixture.Service;
+    private readonly ServiceUnderTest<Program> _service = fixture.Service;
     private readonly ConcurrentQueue<(string? Authorization, JsonElement Body)> _requests = new();
     private WebApplication _llm = null!;
     private Uri _endpoint = null!;
 
     public async Task InitializeAsync()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = FreePort.Pick();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         _llm = builder.Build();
@@ -86,7 +83,7 @@ public sealed class LlmBrainTests(AgentFixture fixture) : IAsyncLifetime
         var tenant = new Contracts.TenantKey(TestComponents.LlmTenantAccount, TestComponents.LlmTenantProject, TestComponents.LlmTenantEnv);
         Assert.Equal(TestComponents.LlmTenantSecretName, Brains.LlmBrain.DefaultSecretName(tenant));
         await _service.Dapr.SaveStateAsync(
-            ServiceUnderTest<TranscriptOptions>.StateStore,
+            ServiceUnderTest<Program>.StateStore,
             tenant.RecordStateKey,
             new Contracts.TenantRecord(tenant.AccountId, tenant.ProjectId, tenant.ClientEnv, IntegrationId: "integration-1", QueueId: "queue-1", AgentDefinition: $"""
                 name: llm-default-secret

@@ -9,7 +9,7 @@ namespace PolyAi.Messaging.Agent.Tests;
 public sealed class TranscriptTests(AgentFixture fixture)
 {
     private const string Consumed = "polyai_messaging_notifications_consumed_total";
-    private readonly ServiceUnderTest<Transcripts.TranscriptOptions> _service = fixture.Service;
+    private readonly ServiceUnderTest<Program> _service = fixture.Service;
 
     private async Task<JsonElement> TranscriptWithAsync(TenantKey tenant, string conversationId, int messages)
     {

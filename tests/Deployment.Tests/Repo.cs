@@ -3,7 +3,7 @@ namespace PolyAi.Messaging.Deployment.Tests;
 /// <summary>Paths of the deployment files, found from the repository root above the test assembly.</summary>
 internal static class Repo
 {
-    public static readonly string Root = FindRoot();
+    public static readonly string Root = PolyAi.Messaging.Testing.Repo.Root;
 
     public static string Chart => Path.Combine(Root, "charts", "polyai-messaging");
 
@@ -19,17 +19,4 @@ internal static class Repo
     public static readonly string[] DaprAppIds = ["verifier", "agent", "handoff"];
 
     public static readonly string[] Services = ["edge", "verifier", "agent", "handoff"];
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "PolyAiMessaging.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Cannot find the repository root above " + AppContext.BaseDirectory);
-    }
 }

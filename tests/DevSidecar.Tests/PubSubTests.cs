@@ -28,7 +28,7 @@ public sealed class PubSubTests : SidecarTestBase
     {
         await Verifier.PublishEventAsync("pubsub", "orders", new Order(7), new Dictionary<string, string> { ["cloudevent.id"] = "evt-7" });
 
-        var received = await Eventually.Until(() => _subscriber.ReceivedOn("/orders"), r => r.Count > 0, "delivery to /orders");
+        var received = await Eventually.UntilSeen(() => _subscriber.ReceivedOn("/orders"), r => r.Count > 0, "delivery to /orders");
 
         Assert.Equal(new Received("/orders", new Order(7), "evt-7", "verifier", "orders", "pubsub"), Assert.Single(received));
         var envelope = Assert.Single(Sidecar.Published("pubsub", "orders"));
@@ -44,7 +44,7 @@ public sealed class PubSubTests : SidecarTestBase
     {
         await Verifier.PublishEventAsync("pubsub", "orders", new CloudEvent<Order>(new Order(3)) { Source = new Uri("urn:genesys"), Type = "order.created" });
 
-        var received = await Eventually.Until(() => _subscriber.ReceivedOn("/orders"), r => r.Count > 0, "delivery to /orders");
+        var received = await Eventually.UntilSeen(() => _subscriber.ReceivedOn("/orders"), r => r.Count > 0, "delivery to /orders");
 
         Assert.Equal(new Order(3), Assert.Single(received).Order);
         var envelope = Assert.Single(Sidecar.Published("pubsub", "orders"));
@@ -60,7 +60,7 @@ public sealed class PubSubTests : SidecarTestBase
         await Verifier.PublishEventAsync("pubsub", "orders", new Order(1), new Dictionary<string, string> { ["ttlInSeconds"] = "0" });
         await Verifier.PublishEventAsync("pubsub", "orders", new Order(2));
 
-        var received = await Eventually.Until(() => _subscriber.ReceivedOn("/orders"), r => r.Count > 0, "the unexpired event");
+        var received = await Eventually.UntilSeen(() => _subscriber.ReceivedOn("/orders"), r => r.Count > 0, "the unexpired event");
 
         Assert.Equal(new Order(2), Assert.Single(received).Order);
         Assert.Equal(1, Count(await DeliveriesAsync(), "orders", "dropped"));
@@ -86,7 +86,7 @@ public sealed class PubSubTests : SidecarTestBase
     {
         await Verifier.PublishEventAsync("pubsub", topic, new Order(4), new Dictionary<string, string> { ["cloudevent.id"] = "doomed" });
 
-        var deadLetter = await Eventually.Until(() => _subscriber.ReceivedOn("/dead-letters"), r => r.Count > 0, "dead letter");
+        var deadLetter = await Eventually.UntilSeen(() => _subscriber.ReceivedOn("/dead-letters"), r => r.Count > 0, "dead letter");
 
         Assert.Single(_subscriber.ReceivedOn(route));
         Assert.Equal(new Order(4), Assert.Single(deadLetter).Order);
@@ -127,7 +127,7 @@ public sealed class PubSubTests : SidecarTestBase
         var result = await Verifier.BulkPublishEventAsync("pubsub", "orders", orders);
 
         Assert.Empty(result.FailedEntries);
-        var received = await Eventually.Until(() => _subscriber.ReceivedOn("/orders"), r => r.Count == orders.Count, "all bulk events");
+        var received = await Eventually.UntilSeen(() => _subscriber.ReceivedOn("/orders"), r => r.Count == orders.Count, "all bulk events");
         Assert.Equal(orders, received.Select(r => r.Order));
     }
 

@@ -26,7 +26,7 @@ public sealed class SubscriberStartsLaterTests : SidecarTestBase
 
         _subscriber = await SubscriberApp.StartAsync(_subscriberPort);
 
-        var received = await Eventually.Until(() => _subscriber.ReceivedOn("/orders"), r => r.Count == 2, "both events after the app started");
+        var received = await Eventually.UntilSeen(() => _subscriber.ReceivedOn("/orders"), r => r.Count == 2, "both events after the app started");
         Assert.Equal([new Order(1), new Order(2)], received.Select(r => r.Order));
     }
 
@@ -41,7 +41,7 @@ public sealed class SubscriberStartsLaterTests : SidecarTestBase
         await Verifier.PublishEventAsync("pubsub", "orders", new Order(2));
         _subscriber = await SubscriberApp.StartAsync(_subscriberPort);
 
-        var received = await Eventually.Until(() => _subscriber.ReceivedOn("/orders"), r => r.Count == 1, "second event after restart");
+        var received = await Eventually.UntilSeen(() => _subscriber.ReceivedOn("/orders"), r => r.Count == 1, "second event after restart");
         Assert.Equal(new Order(2), received.Single().Order);
     }
 }

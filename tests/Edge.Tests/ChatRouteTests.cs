@@ -138,7 +138,7 @@ public sealed class ChatRouteTests(EdgeFixture fixture)
     [Fact]
     public async Task Answers_503_with_Retry_After_when_the_agent_is_unreachable()
     {
-        await using var edge = Start(fixture.Verifier.Address, agent: new Uri($"http://127.0.0.1:{FreePort()}"));
+        await using var edge = Start(fixture.Verifier.Address, agent: new Uri($"http://127.0.0.1:{FreePort.Pick()}"));
 
         using var response = await edge.Http.PostAsync(new Uri("/v1/chat/conversations/any/messages", UriKind.Relative), Json("""{"text":"hi"}"""));
 

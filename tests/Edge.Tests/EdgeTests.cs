@@ -115,7 +115,7 @@ public sealed class EdgeTests(EdgeFixture fixture)
     [Fact]
     public async Task Answers_503_with_Retry_After_when_the_verifier_is_unreachable()
     {
-        await using var edge = Start(new Uri($"http://127.0.0.1:{FreePort()}"));
+        await using var edge = Start(new Uri($"http://127.0.0.1:{FreePort.Pick()}"));
 
         using var response = await edge.Http.SendAsync(Webhook(WebhookPath(EdgeFixture.NewAccount()), new StringContent("{}")));
 

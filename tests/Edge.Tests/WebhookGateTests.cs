@@ -122,7 +122,7 @@ public sealed class WebhookGateTests(EdgeFixture fixture)
         using var first = edge.ClientFrom(slowloris);
         using var second = edge.ClientFrom(slowloris);
         var open = new[] { first, second }
-            .Select(holder => holder.SendAsync(Webhook(WebhookPath(tenant), new HangingContent(release.Task), FakeVerifier.BadSignature)))
+            .Select(holder => holder.SendAsync(Webhook(WebhookPath(tenant), new HeldBackContent("{"u8.ToArray(), "}"u8.ToArray(), release.Task), FakeVerifier.BadSignature)))
             .ToList();
         try
         {
@@ -210,23 +210,5 @@ public sealed class WebhookGateTests(EdgeFixture fixture)
 
         Assert.Equal(1, afterRejections);
         Assert.InRange(mostTracked, 1, 10);
-    }
-
-    /// <summary>A body that sends one byte and then waits for <paramref name="release"/>: a request held open.</summary>
-    private sealed class HangingContent(Task release) : HttpContent
-    {
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
-        {
-            await stream.WriteAsync("{"u8.ToArray());
-            await stream.FlushAsync();
-            await release;
-            await stream.WriteAsync("}"u8.ToArray());
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;
-        }
     }
 }

@@ -87,7 +87,7 @@ public sealed class ChatSession : IAsyncDisposable
 
     /// <summary>Waits until an event matching <paramref name="match"/> has arrived on the stream.</summary>
     public Task<ChatEvent> WaitForAsync(Func<ChatEvent, bool> match, string what, TimeSpan? within = null) =>
-        Eventually.HoldsAsync(
+        Eventually.Until(
             () => Task.FromResult(Events.FirstOrDefault(match)),
             e => e is not null,
             within ?? TimeSpan.FromSeconds(30),

@@ -31,7 +31,7 @@ public sealed class ConversationTests(StackFixture stack)
             e => e.Type == "message" && e.Data.GetProperty("role").GetString() is "ai" or "system" && chat.IndexOf(e) > chat.IndexOf(ended),
             "a message after the agent left");
         await chat.SendAsync("Thanks! What are your opening hours again?");
-        await Eventually.HoldsAsync(
+        await Eventually.Until(
             () => Task.FromResult(chat.Messages("ai").Count()), n => n >= 2, TimeSpan.FromSeconds(20), n => $"{n} ai messages");
 
         // Genesys saw the customer's two messages for the human, and nothing twice.
@@ -68,7 +68,7 @@ public sealed class ConversationTests(StackFixture stack)
 
         await chat.EndAsync();
 
-        await Eventually.HoldsAsync(
+        await Eventually.Until(
             () => stack.Simulator.ConversationsOfAsync(chat.ConversationId),
             cs => cs.Count == 1 && IsDisconnected(cs[0]),
             TimeSpan.FromSeconds(20),
@@ -108,7 +108,7 @@ public sealed class ConversationTests(StackFixture stack)
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        var agentMessages = await Eventually.HoldsAsync(
+        var agentMessages = await Eventually.Until(
             async () => (await chat.TranscriptAsync()).Where(m => m.GetProperty("role").GetString() == "agent").ToList(),
             m => m.Count >= 2,
             TimeSpan.FromSeconds(20),

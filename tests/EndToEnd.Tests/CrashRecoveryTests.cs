@@ -40,10 +40,10 @@ public sealed class CrashRecoveryTests(StackFixture stack)
 
         async Task Chaos()
         {
-            await Eventually.HoldsAsync(() => Task.FromResult(Volatile.Read(ref sent)), n => n >= 100, TimeSpan.FromSeconds(60), n => $"{n} sent");
+            await Eventually.Until(() => Task.FromResult(Volatile.Read(ref sent)), n => n >= 100, TimeSpan.FromSeconds(60), n => $"{n} sent");
             killedAt = Volatile.Read(ref sent);
             await stack.Stack.KillAsync(DevStackHost.Agent);
-            await Eventually.HoldsAsync(() => Task.FromResult(Volatile.Read(ref sent)), n => n >= 300, TimeSpan.FromSeconds(60), n => $"{n} sent");
+            await Eventually.Until(() => Task.FromResult(Volatile.Read(ref sent)), n => n >= 300, TimeSpan.FromSeconds(60), n => $"{n} sent");
             restartedAt = Volatile.Read(ref sent);
             await stack.Stack.RestartAsync(DevStackHost.Agent);
         }
@@ -56,7 +56,7 @@ public sealed class CrashRecoveryTests(StackFixture stack)
         Assert.Equal(Webhooks, acknowledged.Count);
 
         var expected = acknowledged.ToHashSet();
-        var landed = await Eventually.HoldsAsync(
+        var landed = await Eventually.Until(
             async () =>
             {
                 var ids = new List<string>();

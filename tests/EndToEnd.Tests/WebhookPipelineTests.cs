@@ -18,13 +18,13 @@ public sealed class WebhookPipelineTests(StackFixture stack)
         using var response = await stack.SendAsync(stack.Demo, body);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var transcript = await Eventually.HoldsAsync(
+        var transcript = await Eventually.Until(
             () => stack.TranscriptAsync(stack.Demo.Key, customer), m => m.Count == 1, Within, m => $"{m.Count} messages\n{stack.RecentLog}");
         Assert.Equal(id, transcript[0].GetProperty("id").GetString());
         Assert.Equal("agent", transcript[0].GetProperty("role").GetString());
         Assert.Equal("Hi, this is Sam from support", transcript[0].GetProperty("text").GetString());
 
-        var session = await Eventually.HoldsAsync(
+        var session = await Eventually.Until(
             () => stack.HandoffSessionAsync(stack.Demo.Key, "conv-" + id), s => s is not null, Within, _ => $"no handoff session\n{stack.RecentLog}");
         Assert.Contains(id, session!.Value.GetRawText(), StringComparison.Ordinal);
         Assert.Empty(await stack.TranscriptAsync(stack.Other.Key, customer));
@@ -80,11 +80,11 @@ public sealed class WebhookPipelineTests(StackFixture stack)
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
-        await Eventually.HoldsAsync(() => stack.TranscriptAsync(stack.Demo.Key, customer), m => m.Count >= 1, Within, m => $"{m.Count} messages");
+        await Eventually.Until(() => stack.TranscriptAsync(stack.Demo.Key, customer), m => m.Count >= 1, Within, m => $"{m.Count} messages");
         // A later message of the same conversation has landed, so the duplicate had every chance to land too.
         var later = NewId();
         using var third = await stack.SendAsync(stack.Demo, GenesysWebhook.TextBody(later, customer, "next"));
-        var transcript = await Eventually.HoldsAsync(
+        var transcript = await Eventually.Until(
             () => stack.TranscriptAsync(stack.Demo.Key, customer), m => m.Any(x => x.GetProperty("id").GetString() == later), Within, m => $"{m.Count} messages");
         Assert.Single(transcript, m => m.GetProperty("id").GetString() == id);
         Assert.Single(await stack.PublishedNotificationIdsAsync(), p => p == id);

@@ -50,19 +50,7 @@ public sealed class JsSdkFidelityTests
         Assert.Equal("asked for a human", (string?)received.Body["channel"]!["metadata"]!["customAttributes"]!["aiSummary"]);
     }
 
-    private static string FixtureDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tests", "GenesysSimulator.Tests", "JsSdk");
-            if (File.Exists(Path.Combine(candidate, "package-lock.json")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("tests/GenesysSimulator.Tests/JsSdk not found above " + AppContext.BaseDirectory);
-    }
+    private static string FixtureDirectory() => Repo.Path("tests", "GenesysSimulator.Tests", "JsSdk");
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string file, string arguments, string directory, Dictionary<string, string> environment, TimeSpan timeout)
     {

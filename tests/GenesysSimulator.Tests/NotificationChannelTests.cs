@@ -185,7 +185,7 @@ public sealed class NotificationChannelTests : IAsyncLifetime
         using var reading = new CancellationTokenSource(TimeSpan.FromSeconds(10));
 
         // The handshake completes before the simulator has registered the socket on the channel.
-        await Eventually.True(() => _sim.Control.NotificationChannels().Any(c => c.Id == (string?)channel["id"] && c.OpenSockets == 1), "the socket registered on the channel");
+        await Eventually.Until(() => _sim.Control.NotificationChannels().Any(c => c.Id == (string?)channel["id"] && c.OpenSockets == 1), "the socket registered on the channel");
         Assert.Equal(1, _sim.Control.CloseNotificationSockets());
         var closing = await NotificationSockets.ReadUntilAsync(first, m => (string?)m["topicName"] != "channel.metadata", reading.Token);
         var close = await NotificationSockets.ReadCloseAsync(first, reading.Token);
@@ -215,7 +215,7 @@ public sealed class NotificationChannelTests : IAsyncLifetime
         await NotificationSockets.ReadUntilAsync(first, m => (string?)m["topicName"] == "channel.metadata", reading.Token);
 
         // The handshake completes before the simulator has registered the socket on the channel.
-        await Eventually.True(() => _sim.Control.NotificationChannels().Any(c => c.Id == (string?)channel["id"] && c.OpenSockets == 1), "the socket registered on the channel");
+        await Eventually.Until(() => _sim.Control.NotificationChannels().Any(c => c.Id == (string?)channel["id"] && c.OpenSockets == 1), "the socket registered on the channel");
         Assert.Equal(1, _sim.Control.SilenceNotificationSockets());
         using var second = new ClientWebSocket();
         await second.ConnectAsync(connectUri, reading.Token);

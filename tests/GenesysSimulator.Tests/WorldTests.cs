@@ -69,7 +69,7 @@ public sealed class WorldTests : IAsyncLifetime
 
         Assert.Equal([503, 503, 200], delivery.Attempts.Select(a => a.Status));
         Assert.Equal(3, _receiver.Received.Count(r => (string?)r.Json["id"] == delivery.Id));
-        await Eventually.True(() => _receiver.Received.Any(r => r.Type == "Text"), "the reply behind it");
+        await Eventually.Until(() => _receiver.Received.Any(r => r.Type == "Text"), "the reply behind it");
         var arrivals = _receiver.Received.Select(r => (string?)r.Json["id"]).ToList();
         Assert.True(arrivals.IndexOf(arrivals.First(id => id != delivery.Id)) > arrivals.LastIndexOf(delivery.Id), "the conversation's later webhooks wait for the retried one");
     }
@@ -109,7 +109,7 @@ public sealed class WorldTests : IAsyncLifetime
 
         await client.OkAsync(HttpMethod.Post, Sim.InboundPath(quiet.IntegrationId), Sim.InboundText("user-q", "hi"));
         await client.OkAsync(HttpMethod.Post, Sim.InboundPath(chatty.IntegrationId), Sim.InboundText("user-c", "hi"));
-        await Eventually.True(() => _receiver.Received.Count(w => w.Type == "Text") == 2, "both replies");
+        await Eventually.Until(() => _receiver.Received.Count(w => w.Type == "Text") == 2, "both replies");
 
         var events = _receiver.Received.Where(w => w.Type == "Event").Select(w => w.Json).ToList();
         var typing = Assert.Single(events);
@@ -158,7 +158,7 @@ public sealed class WorldTests : IAsyncLifetime
         using var reading = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         var userEnd = ReadUntilAsync(socket, m => ((string?)m["topicName"])?.EndsWith(".user.end", StringComparison.Ordinal) == true, reading.Token);
 
-        await Eventually.True(() => _receiver.Received.Any(w => w.Type == "Text"), "the first reply");
+        await Eventually.Until(() => _receiver.Received.Any(w => w.Type == "Text"), "the first reply");
         var second = await client.OkAsync(HttpMethod.Post, Sim.InboundPath(world.IntegrationId) + "?prefetchConversationId=true", Sim.InboundText("user-e", "thanks"));
         var (ended, _) = await userEnd;
 
@@ -260,7 +260,7 @@ public sealed class WorldTests : IAsyncLifetime
         Assert.True(_sim.Control.Accept(conversationId)); // the Delivered receipt for "hi" is the dropped one
 
         Assert.True(_sim.Control.Reply(conversationId, "after the drop"));
-        await Eventually.True(() => _receiver.Received.Any(w => w.Type == "Text"), "the reply");
+        await Eventually.Until(() => _receiver.Received.Any(w => w.Type == "Text"), "the reply");
 
         Assert.Equal("dropped", _sim.Control.Webhooks()[0].Outcome);
         Assert.DoesNotContain(_receiver.Received, w => w.Type == "Receipt");

@@ -13,7 +13,7 @@ namespace PolyAi.Messaging.Handoff.Tests;
 public sealed class DeliveryTests(HandoffFixture fixture)
 {
     private const string Route = "/events/genesys-notifications";
-    private readonly ServiceUnderTest<HandoffSessionOptions> _service = fixture.Service;
+    private readonly ServiceUnderTest<Program> _service = fixture.Service;
 
     private Task<IReadOnlyList<string?>> DeadLetteredAsync(string id) =>
         Eventually.UntilSeen(_service.DeadLetteredIds, ids => ids.Contains(id), $"{id} on the dead-letter topic");
@@ -55,7 +55,7 @@ public sealed class DeliveryTests(HandoffFixture fixture)
     public async Task A_state_store_failure_is_answered_with_500_so_dapr_retries()
     {
         var sidecar = _service.Sidecar;
-        await using var broken = new WebApplicationFactory<HandoffSessionOptions>().WithWebHostBuilder(web =>
+        await using var broken = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseSetting("DAPR_GRPC_ENDPOINT", sidecar.GrpcEndpoint(HandoffFixture.AppId).ToString());
             web.UseSetting("DAPR_HTTP_ENDPOINT", sidecar.HttpEndpoint(HandoffFixture.AppId).ToString());
@@ -93,11 +93,13 @@ public sealed class DeliveryTests(HandoffFixture fixture)
     {
         var tenant = HandoffFixture.NewTenant();
         var id = NewId();
+        var consumedBefore = await _service.MetricAsync("polyai_messaging_notifications_consumed_total", ("service", "handoff"), ("type", "Receipt"), ("outcome", "saved"));
+        var readBefore = await _service.MetricAsync("polyai_messaging_receipts_total", ("status", "Read"));
         await _service.PublishAsync(tenant, Receipt(id, "user-m", "message-m", "Read", isFinalReceipt: false, DateTimeOffset.UtcNow, "conv-m"));
         await Eventually.Until(
             () => _service.ReadStateAsync(HandoffFixture.SessionKey(tenant, "conv-m")), s => s is not null, "the session");
 
-        Assert.True(await _service.MetricAsync("polyai_messaging_notifications_consumed_total", ("service", "handoff"), ("type", "Receipt"), ("outcome", "saved")) >= 1);
-        Assert.True(await _service.MetricAsync("polyai_messaging_receipts_total", ("status", "Read")) >= 1);
+        Assert.Equal(consumedBefore + 1, await _service.MetricAsync("polyai_messaging_notifications_consumed_total", ("service", "handoff"), ("type", "Receipt"), ("outcome", "saved")));
+        Assert.Equal(readBefore + 1, await _service.MetricAsync("polyai_messaging_receipts_total", ("status", "Read")));
     }
 }

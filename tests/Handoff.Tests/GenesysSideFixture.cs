@@ -33,7 +33,7 @@ public abstract class GenesysSideFixture : IAsyncLifetime
     {
         [RpcTokenSecret] = new() { ["token"] = RpcToken },
     };
-    private WebApplicationFactory<HandoffSessionOptions> _factory = null!;
+    private WebApplicationFactory<Program> _factory = null!;
     private string _componentsPath = null!;
     private GrpcChannel _channel = null!;
 
@@ -78,18 +78,18 @@ public abstract class GenesysSideFixture : IAsyncLifetime
         });
 
         _componentsPath = TestComponents.WriteTemporaryCopy();
-        File.Copy(Path.Combine(RepositoryRoot(), "components", "local", "secretstore.yaml"), Path.Combine(_componentsPath, "secretstore.yaml"), overwrite: true);
+        File.Copy(Path.Combine(Repo.Root, "components", "local", "secretstore.yaml"), Path.Combine(_componentsPath, "secretstore.yaml"), overwrite: true);
         WriteSecrets();
 
-        var httpUrl = new Uri($"http://127.0.0.1:{FreePort()}");
-        var grpcUrl = new Uri($"http://127.0.0.1:{FreePort()}");
+        var httpUrl = new Uri($"http://127.0.0.1:{FreePort.Pick()}");
+        var grpcUrl = new Uri($"http://127.0.0.1:{FreePort.Pick()}");
         Sidecar = await DevSidecarHost.StartAsync(new DevSidecarOptions
         {
             ComponentsPath = _componentsPath,
             Apps = { new DevSidecarApp(AppId, AppUrl: httpUrl) },
         });
 
-        _factory = new WebApplicationFactory<HandoffSessionOptions>().WithWebHostBuilder(web =>
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseSetting("DAPR_GRPC_ENDPOINT", Sidecar.GrpcEndpoint(AppId).ToString());
             web.UseSetting("DAPR_HTTP_ENDPOINT", Sidecar.HttpEndpoint(AppId).ToString());
@@ -246,26 +246,6 @@ public abstract class GenesysSideFixture : IAsyncLifetime
         var temporary = path + ".tmp";
         File.WriteAllText(temporary, JsonSerializer.Serialize(_secrets));
         File.Move(temporary, path, overwrite: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (Directory.Exists(Path.Combine(directory.FullName, "components", "local")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No components/local above {AppContext.BaseDirectory}.");
     }
 }
 

@@ -9,7 +9,7 @@ public sealed class HandoffFixture : IAsyncLifetime
 {
     public const string AppId = "handoff";
 
-    public ServiceUnderTest<HandoffSessionOptions> Service { get; private set; } = null!;
+    public ServiceUnderTest<Program> Service { get; private set; } = null!;
 
     public static TenantKey NewTenant() => new("acct-" + Guid.NewGuid().ToString("N")[..8], "project-1", "prod");
 
@@ -17,7 +17,7 @@ public sealed class HandoffFixture : IAsyncLifetime
     public static string SessionKey(TenantKey tenant, string sessionId) =>
         $"handoff/sessions/{tenant.AccountId}/{tenant.ProjectId}/{tenant.ClientEnv}/{Uri.EscapeDataString(sessionId)}";
 
-    public async Task InitializeAsync() => Service = await ServiceUnderTest.StartAsync<HandoffSessionOptions>(AppId);
+    public async Task InitializeAsync() => Service = await ServiceUnderTest.StartAsync<Program>(AppId);
 
     public async Task DisposeAsync() => await Service.DisposeAsync();
 }

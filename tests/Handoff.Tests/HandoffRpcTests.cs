@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Google.Protobuf.WellKnownTypes;
 using PolyAi.Messaging.Contracts;
+using PolyAi.Messaging.Genesys;
 using PolyAi.Messaging.GenesysSimulator;
 using PolyAi.Messaging.Handoff.V1;
 using PolyAi.Messaging.Testing;
@@ -417,16 +418,20 @@ public sealed class HandoffRpcTests(NotificationsFixture fixture)
     {
         var world = await fixture.NewWorldAsync(ManualAgent);
         var conversationId = NewConversationId();
+        var before = await fixture.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         var genesysId = (await fixture.Handoff.StartHandoffAsync(Start(world, conversationId))).GenesysConversationId;
         Assert.True(fixture.Genesys.Control.Accept(genesysId));
         await fixture.EventuallyPublishedAsync(conversationId, HandoffStatus.Connected);
 
-        var metrics = await fixture.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var after = await fixture.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        double Delta(string name, params (string, string)[] labels) => PrometheusText.Sum(after, name, labels) - PrometheusText.Sum(before, name, labels);
 
-        Assert.True(PrometheusText.Sum(metrics, "polyai_messaging_handoff_starts_total", ("outcome", "started")) >= 1);
-        Assert.True(PrometheusText.Sum(metrics, "polyai_messaging_handoff_start_to_connected_seconds_count") >= 1);
-        Assert.Contains("polyai_messaging_handoff_active_sessions", metrics, StringComparison.Ordinal);
-        Assert.True(PrometheusText.Sum(metrics, "polyai_messaging_genesys_requests_total") >= 1);
+        Assert.Equal(1, Delta("polyai_messaging_handoff_starts_total", ("outcome", "started")));
+        Assert.Equal(1, Delta("polyai_messaging_handoff_start_to_connected_seconds_count"));
+        Assert.Contains("polyai_messaging_handoff_active_sessions", after, StringComparison.Ordinal);
+        Assert.True(
+            Delta("polyai_messaging_genesys_requests_total", ("endpoint", GenesysEndpoints.InboundMessage.Name), ("status", "200")) >= 1,
+            "the start's inbound message is counted by endpoint and status");
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace PolyAi.Messaging.Handoff.Tests;
 public sealed class SessionTests(HandoffFixture fixture)
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
-    private readonly ServiceUnderTest<HandoffSessionOptions> _service = fixture.Service;
+    private readonly ServiceUnderTest<Program> _service = fixture.Service;
 
     private async Task<JsonElement> SessionWhereAsync(TenantKey tenant, string sessionId, Func<JsonElement, bool> condition, string what)
     {

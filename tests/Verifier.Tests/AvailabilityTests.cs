@@ -35,7 +35,7 @@ public sealed class AvailabilityTests(VerifierFixture fixture)
     [Fact]
     public async Task Answers_503_when_the_tenant_store_cannot_be_reached()
     {
-        var closedPort = FreePort();
+        var closedPort = FreePort.Pick();
         await using var cutOff = fixture.StartVerifier(new Dictionary<string, string>
         {
             ["DAPR_GRPC_ENDPOINT"] = $"http://127.0.0.1:{closedPort}",

@@ -44,3 +44,7 @@ await stop.Task;
 return 0;
 
 static string Authority(Uri endpoint) => endpoint.GetLeftPart(UriPartial.Authority);
+
+/// <summary>Internal: ASP.NET Core would make a top-level Program public, and the tests that reference a stand-in beside a
+/// service must see one <c>Program</c> only, the service's.</summary>
+internal partial class Program;

@@ -26,3 +26,7 @@ if (simulator.SeededOrg is { } org)
 
 await stop.Task;
 return 0;
+
+/// <summary>Internal: ASP.NET Core would make a top-level Program public, and the tests that reference a stand-in beside a
+/// service must see one <c>Program</c> only, the service's.</summary>
+internal partial class Program;

@@ -53,10 +53,7 @@ public sealed class FakeHandoff : Handoff.V1.Handoff.HandoffBase, IAsyncDisposab
     public static async Task<FakeHandoff> StartAsync(string? requiredAuthorization = null)
     {
         var fake = new FakeHandoff { RequiredAuthorization = requiredAuthorization };
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = FreePort.Pick();
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));

@@ -9,9 +9,9 @@ namespace PolyAi.Messaging.Testing;
 /// <summary>Another agent replica on its own Kestrel port, sharing the first one's sidecar and so its state store.</summary>
 public sealed class SecondReplica : IAsyncDisposable
 {
-    private readonly WebApplicationFactory<TranscriptOptions> _factory;
+    private readonly WebApplicationFactory<Program> _factory;
 
-    private SecondReplica(WebApplicationFactory<TranscriptOptions> factory, Uri url)
+    private SecondReplica(WebApplicationFactory<Program> factory, Uri url)
     {
         _factory = factory;
         Http = new HttpClient { BaseAddress = url };
@@ -23,11 +23,8 @@ public sealed class SecondReplica : IAsyncDisposable
 
     public static SecondReplica Start(IReadOnlyDictionary<string, string> settings)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var url = new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}");
-        listener.Stop();
-        var factory = new WebApplicationFactory<TranscriptOptions>().WithWebHostBuilder(web =>
+        var url = FreePort.LoopbackUrl();
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseUrls(url.ToString());
             foreach (var (key, value) in settings)

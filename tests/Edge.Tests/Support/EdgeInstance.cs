@@ -9,9 +9,9 @@ namespace PolyAi.Messaging.Edge.Tests.Support;
 /// <summary>The edge on Kestrel (a free 127.0.0.1 port), its verifier and agent destinations set through configuration.</summary>
 public sealed class EdgeInstance : IAsyncDisposable
 {
-    private readonly WebApplicationFactory<EdgeOptions> _factory;
+    private readonly WebApplicationFactory<Program> _factory;
 
-    private EdgeInstance(WebApplicationFactory<EdgeOptions> factory, Uri address)
+    private EdgeInstance(WebApplicationFactory<Program> factory, Uri address)
     {
         _factory = factory;
         Http = new HttpClient { BaseAddress = address };
@@ -47,8 +47,8 @@ public sealed class EdgeInstance : IAsyncDisposable
 
     public static EdgeInstance Start(Uri verifier, IReadOnlyDictionary<string, string>? settings = null, Uri? agent = null)
     {
-        var port = FreePort();
-        var factory = new WebApplicationFactory<EdgeOptions>().WithWebHostBuilder(web =>
+        var port = FreePort.Pick();
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseSetting("urls", $"http://127.0.0.1:{port}");
             web.UseSetting("ReverseProxy:Clusters:verifier:Destinations:primary:Address", verifier.ToString());
@@ -67,13 +67,6 @@ public sealed class EdgeInstance : IAsyncDisposable
         return new EdgeInstance(factory, new Uri($"http://127.0.0.1:{port}"));
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public static string WebhookPath(string accountId, string projectId = "support-bot", string clientEnv = "prod") =>
         $"/webhooks/genesys/{accountId}/{projectId}/{clientEnv}/events";
 
@@ -89,24 +82,5 @@ public sealed class EdgeInstance : IAsyncDisposable
     {
         Http.Dispose();
         await _factory.DisposeAsync();
-    }
-}
-
-/// <summary>A body streamed in chunks with no Content-Length (chunked transfer encoding).</summary>
-public sealed class ChunkedContent(byte[] body, int chunkSize = 4096) : HttpContent
-{
-    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
-    {
-        for (var offset = 0; offset < body.Length; offset += chunkSize)
-        {
-            await stream.WriteAsync(body.AsMemory(offset, Math.Min(chunkSize, body.Length - offset)));
-            await stream.FlushAsync();
-        }
-    }
-
-    protected override bool TryComputeLength(out long length)
-    {
-        length = 0;
-        return false;
     }
 }

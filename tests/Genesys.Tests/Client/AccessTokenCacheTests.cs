@@ -32,9 +32,9 @@ public sealed class AccessTokenCacheTests
 
         Assert.Equal("token-1", await cache.GetAsync(CancellationToken.None)); // did not wait for the refresh
         Assert.Equal("token-1", await cache.GetAsync(CancellationToken.None));
-        await WaitUntil(() => _fetches == 2);
+        await Eventually.Until(() => Volatile.Read(ref _fetches) == 2, "the second fetch");
         _pending.SetResult(AccessToken.Issued("token-2", Day, _time.GetUtcNow()));
-        await WaitUntil(async () => await cache.GetAsync(CancellationToken.None) == "token-2");
+        await Eventually.Until(async () => await cache.GetAsync(CancellationToken.None) == "token-2", "the refreshed token");
         Assert.Equal(2, _fetches);
     }
 
@@ -45,7 +45,7 @@ public sealed class AccessTokenCacheTests
         var cache = Cache();
 
         var callers = Enumerable.Range(0, 20).Select(_ => cache.GetAsync(CancellationToken.None)).ToList();
-        await WaitUntil(() => _fetches == 1);
+        await Eventually.Until(() => Volatile.Read(ref _fetches) == 1, "the first fetch");
         _pending.SetResult(AccessToken.Issued("shared", Day, _time.GetUtcNow()));
 
         Assert.All(await Task.WhenAll(callers), t => Assert.Equal("shared", t));
@@ -74,7 +74,7 @@ public sealed class AccessTokenCacheTests
 
         _time.Advance(TimeSpan.FromSeconds(2));
         await cache.GetAsync(CancellationToken.None);
-        await WaitUntil(() => _fetches == 2);
+        await Eventually.Until(() => Volatile.Read(ref _fetches) == 2, "the second fetch");
     }
 
     [Fact]
@@ -157,16 +157,4 @@ public sealed class AccessTokenCacheTests
         },
         _time,
         NullLogger.Instance);
-
-    private static async Task WaitUntil(Func<bool> condition) => await WaitUntil(() => Task.FromResult(condition()));
-
-    private static async Task WaitUntil(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 5 s");
-            await Task.Delay(5);
-        }
-    }
 }

@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Genesys.OpenMessaging;
 using Prometheus;
@@ -94,12 +94,14 @@ public sealed class ClientBehaviourTests : IDisposable
         _stub.Respond = (_, attempt) => Task.FromResult(attempt == 1
             ? StubGenesys.Json(HttpStatusCode.TooManyRequests, """{"message":"slow down","code":"too.many.requests","status":429}""", ("Retry-After", "1"))
             : StubGenesys.Json(HttpStatusCode.OK, QueueJson));
-        using var client = StubGenesys.Client(_stub);
-        var clock = Stopwatch.StartNew();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var client = StubGenesys.Client(_stub, time: time);
 
-        await client.Routing.CreateQueueAsync(new CreateQueueRequest { Name = "AI Handoff" });
+        var call = client.Routing.CreateQueueAsync(new CreateQueueRequest { Name = "AI Handoff" });
+        var waited = await FakeClock.AdvanceUntilDoneAsync(time, call, TimeSpan.FromMilliseconds(50));
 
-        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(950), $"retried after {clock.Elapsed}");
+        await call;
+        Assert.InRange(waited, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.05));
         Assert.Equal(2, _stub.ApiRequests.Count); // even a create: a 429 means Genesys did nothing
     }
 
@@ -210,12 +212,14 @@ public sealed class ClientBehaviourTests : IDisposable
         options.TotalTimeout = TimeSpan.FromMilliseconds(500);
         options.MaxRetryAfter = TimeSpan.FromMilliseconds(100);
         options.MaxRetries = 10;
-        using var client = StubGenesys.Client(_stub, options);
-        var clock = Stopwatch.StartNew();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var client = StubGenesys.Client(_stub, options, time);
 
-        await Assert.ThrowsAsync<TimeoutException>(() => client.Routing.GetQueueAsync("q-1"));
+        var call = client.Routing.GetQueueAsync("q-1");
+        var waited = await FakeClock.AdvanceUntilDoneAsync(time, call, TimeSpan.FromMilliseconds(10));
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
+        await Assert.ThrowsAsync<TimeoutException>(() => call);
+        Assert.InRange(waited, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(510));
     }
 
     [Fact]

@@ -36,9 +36,11 @@ public sealed class ConversationTests(SimulatorFixture sim) : IClassFixture<Simu
         var received = Assert.Single(sim.Control.Received("message"), r => r.IntegrationId == world.IntegrationId);
         Assert.Equal("wants a refund", received.Body["channel"]!["metadata"]!["customAttributes"]!["aiSummary"]!.GetValue<string>());
 
-        var conversation = await Eventually(
+        var conversation = await Eventually.Until(
             () => provider.Conversations.GetMessageConversationAsync(conversationId),
-            c => c.Agents.Any(a => a.State == ParticipantStates.Connected));
+            c => c.Agents.Any(a => a.State == ParticipantStates.Connected),
+            "an agent connected",
+            Deadline);
         Assert.Contains(conversation.Participants, p => p.Purpose == ParticipantPurposes.Customer);
 
         var typing = await provider.OpenMessaging.SendEventAsync(world.IntegrationId, InboundOpenEvent.Typing(customer, DateTimeOffset.UtcNow));
@@ -47,14 +49,16 @@ public sealed class ConversationTests(SimulatorFixture sim) : IClassFixture<Simu
         var details = await provider.Conversations.GetMessageDetailsAsync(sent.Id!);
         Assert.Equal(conversationId, details.ConversationId);
 
-        var agentMessageId = await Eventually(
+        var agentMessageId = await Eventually.Until(
             () => Task.FromResult(sim.Control.Webhooks()
                 .Where(w => w.ConversationId == conversationId)
                 .Select(w => JsonDocument.Parse(w.Body.ToString()).RootElement)
                 .Where(b => b.GetProperty("type").GetString() == NotificationValues.TypeText)
                 .Select(b => b.GetProperty("id").GetString())
                 .FirstOrDefault()),
-            id => id is not null);
+            id => id is not null,
+            "the agent's text webhook",
+            Deadline);
         var receipt = await provider.OpenMessaging.SendReceiptAsync(world.IntegrationId, new InboundReceipt
         {
             Id = agentMessageId!,
@@ -76,9 +80,11 @@ public sealed class ConversationTests(SimulatorFixture sim) : IClassFixture<Simu
         var customerParticipant = conversation.Participants.First(p => p.Purpose == ParticipantPurposes.Customer);
         await provider.Conversations.DisconnectParticipantAsync(conversationId, customerParticipant.Id!);
         await provider.Conversations.DisconnectConversationAsync(conversationId);
-        var ended = await Eventually(
+        var ended = await Eventually.Until(
             () => provider.Conversations.GetMessageConversationAsync(conversationId),
-            c => c.Participants.Where(p => p.Purpose is ParticipantPurposes.Customer or ParticipantPurposes.Agent).All(p => p.HasEnded));
+            c => c.Participants.Where(p => p.Purpose is ParticipantPurposes.Customer or ParticipantPurposes.Agent).All(p => p.HasEnded),
+            "both sides ended",
+            Deadline);
         Assert.All(ended.Agents, a => Assert.True(a.HasEnded));
     }
 
@@ -100,9 +106,11 @@ public sealed class ConversationTests(SimulatorFixture sim) : IClassFixture<Simu
         var other = await admin.Routing.CreateQueueAsync(new CreateQueueRequest { Name = SimulatorFixture.Unique("Overflow") });
         await admin.Routing.AddQueueMembersAsync(other.Id!, [agent.Id!]);
         await admin.Routing.JoinQueueMembersAsync(other.Id!, [agent.Id!]);
-        var joined = await Eventually(
+        var joined = await Eventually.Until(
             () => admin.Routing.ListQueueMembersAsync(other.Id!, joined: true),
-            page => page.Entities.Any(m => m.Id == agent.Id && m.Joined == true));
+            page => page.Entities.Any(m => m.Id == agent.Id && m.Joined == true),
+            "the agent joined the overflow queue",
+            Deadline);
         Assert.Single(joined.Entities);
 
         await admin.Routing.AddQueueMembersAsync(other.Id!, [agent.Id!], delete: true);
@@ -191,20 +199,4 @@ public sealed class ConversationTests(SimulatorFixture sim) : IClassFixture<Simu
             IntegrationName = SimulatorFixture.Unique("AI Handoff"),
             Agents = agents,
         });
-
-    private static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        var giveUp = DateTime.UtcNow + Deadline;
-        while (true)
-        {
-            var value = await read();
-            if (done(value))
-            {
-                return value;
-            }
-
-            Assert.True(DateTime.UtcNow < giveUp, $"not reached within {Deadline}: {value}");
-            await Task.Delay(25);
-        }
-    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -31,14 +30,16 @@ public sealed class ResilienceTests(SimulatorFixture sim) : IClassFixture<Simula
     [Fact]
     public async Task A_429_is_retried_after_its_retry_after()
     {
-        using var admin = sim.AdminClient();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var admin = sim.AdminClient(time: time);
         await admin.Authorization.GetHomeDivisionAsync();
         sim.Control.AddFault(new FaultRule { Method = "POST", PathPattern = "^/api/v2/routing/queues$", Status = 429, RetryAfterSeconds = 1, Times = 1 });
-        var clock = Stopwatch.StartNew();
 
-        var queue = await admin.Routing.CreateQueueAsync(new CreateQueueRequest { Name = SimulatorFixture.Unique("After 429") });
+        var create = admin.Routing.CreateQueueAsync(new CreateQueueRequest { Name = SimulatorFixture.Unique("After 429") });
+        var waited = await FakeClock.AdvanceUntilDoneAsync(time, create, TimeSpan.FromMilliseconds(50));
 
-        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(950), $"retried after {clock.Elapsed}");
+        var queue = await create;
+        Assert.InRange(waited, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.05));
         Assert.Equal(queue.Id, (await admin.Routing.FindQueueByNameAsync(queue.Name!))?.Id);
     }
 
@@ -93,14 +94,17 @@ public sealed class ResilienceTests(SimulatorFixture sim) : IClassFixture<Simula
         var options = StubGenesys.FastOptions();
         options.AttemptTimeout = TimeSpan.FromMilliseconds(300);
         options.MaxRetries = 1;
-        using var admin = sim.AdminClient(options);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var admin = sim.AdminClient(options, time: time);
         await admin.Authorization.GetHomeDivisionAsync();
         sim.Control.AddFault(new FaultRule { PathPattern = "^/api/v2/authorization/divisions/home$", LatencyMs = 5000, Times = 2 });
-        var clock = Stopwatch.StartNew();
 
-        await Assert.ThrowsAsync<TimeoutException>(() => admin.Authorization.GetHomeDivisionAsync());
+        var call = admin.Authorization.GetHomeDivisionAsync();
+        var waited = await FakeClock.AdvanceUntilDoneAsync(time, call, TimeSpan.FromMilliseconds(10));
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
+        await Assert.ThrowsAsync<TimeoutException>(() => call);
+        // Two attempts of 300 ms and the short backoff between them; nothing waited for the simulator's 5 s.
+        Assert.InRange(waited, TimeSpan.FromMilliseconds(600), TimeSpan.FromMilliseconds(700));
     }
 
     [Fact]
@@ -172,21 +176,24 @@ public sealed class SimulatorLimitsTests
     public async Task Genesys_rate_limiting_surfaces_instead_of_sleeping_past_the_allowed_wait()
     {
         await using var sim = await GenesysSimulatorHost.StartAsync(new GenesysSimulatorOptions { Port = 0, SeedOrg = true, RateLimitPerMinute = 3 });
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var admin = new GenesysClient(
-            GenesysEnvironment.ForBaseUrl(sim.BaseUrl), new GenesysCredentials(sim.SeededOrg!.ClientId, sim.SeededOrg.ClientSecret), StubGenesys.FastOptions());
-        var clock = Stopwatch.StartNew();
+            GenesysEnvironment.ForBaseUrl(sim.BaseUrl), new GenesysCredentials(sim.SeededOrg!.ClientId, sim.SeededOrg.ClientSecret), StubGenesys.FastOptions(), timeProvider: time);
 
-        var error = await Assert.ThrowsAsync<GenesysApiException>(async () =>
+        var calls = Task.Run(async () =>
         {
             for (var i = 0; i < 10; i++)
             {
                 await admin.Authorization.GetHomeDivisionAsync();
             }
         });
+        var waited = await FakeClock.AdvanceUntilDoneAsync(time, calls, TimeSpan.FromMilliseconds(50));
+
+        var error = await Assert.ThrowsAsync<GenesysApiException>(() => calls);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, error.Status);
         Assert.True(error.RetryAfter > StubGenesys.FastOptions().MaxRetryAfter);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        Assert.True(waited < StubGenesys.FastOptions().MaxRetryAfter, $"waited {waited} before giving up");
     }
 
     [Fact]

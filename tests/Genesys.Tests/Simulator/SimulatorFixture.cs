@@ -26,11 +26,11 @@ public sealed class SimulatorFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
 
-    public GenesysClient AdminClient(GenesysClientOptions? options = null, ILoggerFactory? logs = null) =>
-        Client(Admin.ClientId, Admin.ClientSecret, options, logs);
+    public GenesysClient AdminClient(GenesysClientOptions? options = null, ILoggerFactory? logs = null, TimeProvider? time = null) =>
+        Client(Admin.ClientId, Admin.ClientSecret, options, logs, time);
 
-    public GenesysClient Client(string clientId, string secret, GenesysClientOptions? options = null, ILoggerFactory? logs = null) =>
-        new(GenesysEnvironment.ForBaseUrl(Host.BaseUrl), new GenesysCredentials(clientId, secret), options ?? StubGenesys.FastOptions(), loggerFactory: logs);
+    public GenesysClient Client(string clientId, string secret, GenesysClientOptions? options = null, ILoggerFactory? logs = null, TimeProvider? time = null) =>
+        new(GenesysEnvironment.ForBaseUrl(Host.BaseUrl), new GenesysCredentials(clientId, secret), options ?? StubGenesys.FastOptions(), timeProvider: time, loggerFactory: logs);
 
     public static string Unique(string name) => $"{name} {Guid.NewGuid():N}"[..(name.Length + 9)];
 }

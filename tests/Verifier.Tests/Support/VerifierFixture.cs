@@ -83,8 +83,8 @@ public sealed class VerifierFixture : IAsyncLifetime
         IStartupFilter? observer = null,
         Action<IServiceCollection>? configureServices = null)
     {
-        var port = FreePort();
-        var factory = new WebApplicationFactory<VerifierOptions>().WithWebHostBuilder(web =>
+        var port = FreePort.Pick();
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseSetting("urls", $"http://127.0.0.1:{port}");
             web.UseSetting("DAPR_GRPC_ENDPOINT", Sidecar.GrpcEndpoint(AppId).ToString());
@@ -131,13 +131,6 @@ public sealed class VerifierFixture : IAsyncLifetime
     public static string DedupeKey(TenantKey tenant, string notificationId) =>
         $"verifier/dedupe/{tenant.AccountId}/{tenant.ProjectId}/{tenant.ClientEnv}/{Uri.EscapeDataString(notificationId)}";
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public async Task DisposeAsync()
     {
         await Verifier.DisposeAsync();
@@ -155,7 +148,7 @@ public sealed class VerifierFixture : IAsyncLifetime
 }
 
 /// <summary>One running verifier and a client for it.</summary>
-public sealed class VerifierInstance(WebApplicationFactory<VerifierOptions> factory, Uri baseAddress) : IAsyncDisposable
+public sealed class VerifierInstance(WebApplicationFactory<Program> factory, Uri baseAddress) : IAsyncDisposable
 {
     public HttpClient Http { get; } = new() { BaseAddress = baseAddress };
 

@@ -1,9 +1,10 @@
+extern alias edge;
+
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Playwright;
-using PolyAi.Messaging.Edge;
 
 namespace PolyAi.Messaging.Webchat.Tests.Support;
 
@@ -15,7 +16,7 @@ public sealed class WebchatFixture : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
 
-    private WebApplicationFactory<EdgeOptions>? _edge;
+    private WebApplicationFactory<edge::Program>? _edge;
     private IPlaywright? _playwright;
 
     public FakeChatApi ChatApi { get; private set; } = null!;
@@ -31,8 +32,8 @@ public sealed class WebchatFixture : IAsyncLifetime
     {
         ChatApi = await FakeChatApi.StartAsync();
 
-        var port = FreePort();
-        _edge = new WebApplicationFactory<EdgeOptions>().WithWebHostBuilder(web =>
+        var port = FreePort.Pick();
+        _edge = new WebApplicationFactory<edge::Program>().WithWebHostBuilder(web =>
         {
             web.UseSetting("urls", $"http://127.0.0.1:{port}");
             web.UseSetting("ReverseProxy:Clusters:agent:Destinations:primary:Address", ChatApi.Address.ToString());
@@ -92,13 +93,6 @@ public sealed class WebchatFixture : IAsyncLifetime
         }
 
         await ChatApi.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

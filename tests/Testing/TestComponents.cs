@@ -45,7 +45,7 @@ public static class TestComponents
 
     public static string WriteTemporaryCopy()
     {
-        var source = Path.Combine(RepositoryRoot(), "components", "local");
+        var source = Repo.LocalComponents;
         var target = Directory.CreateTempSubdirectory("polyai-components-").FullName;
         foreach (var name in new[] { "statestore.yaml", "pubsub.yaml" })
         {
@@ -63,18 +63,5 @@ public static class TestComponents
             }
             """);
         return target;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (Directory.Exists(Path.Combine(directory.FullName, "components", "local")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No components/local above {AppContext.BaseDirectory}.");
     }
 }

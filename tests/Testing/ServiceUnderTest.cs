@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Dapr.Client;
 using Microsoft.AspNetCore.Hosting;
@@ -120,8 +118,7 @@ public static class ServiceUnderTest
         where TEntry : class
     {
         var componentsPath = TestComponents.WriteTemporaryCopy();
-        var port = FreePort();
-        var appUrl = new Uri($"http://127.0.0.1:{port}");
+        var appUrl = FreePort.LoopbackUrl();
 
         // The sidecar first, told where the app will be: it keeps asking /dapr/subscribe until the app answers.
         var sidecar = await DevSidecarHost.StartAsync(new DevSidecarOptions
@@ -146,13 +143,5 @@ public static class ServiceUnderTest
         factory.UseKestrel();
         factory.StartServer();
         return new ServiceUnderTest<TEntry>(appId, sidecar, factory, appUrl, componentsPath);
-    }
-
-    /// <summary>A loopback port nothing listens on now.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
