@@ -28,22 +28,8 @@ public sealed class FakeChatApi : IAsyncDisposable
     public Uri Address => new(_app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
 
     /// <summary>The conversation the widget started for <paramref name="accountId"/>, once it has.</summary>
-    public async Task<FakeConversation> ConversationOfAsync(string accountId)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        do
-        {
-            var conversation = _conversations.Values.SingleOrDefault(c => c.AccountId == accountId);
-            if (conversation is not null)
-            {
-                return conversation;
-            }
-        }
-        while (await poll.WaitForNextTickAsync(deadline.Token));
-
-        throw new TimeoutException($"No conversation was started for {accountId}.");
-    }
+    public Task<FakeConversation> ConversationOfAsync(string accountId) =>
+        Eventually.Get(() => _conversations.Values.SingleOrDefault(c => c.AccountId == accountId), $"the conversation the widget started for {accountId}", TimeSpan.FromSeconds(20));
 
     public int ConversationsOf(string accountId) => _conversations.Values.Count(c => c.AccountId == accountId);
 
@@ -68,7 +54,7 @@ public sealed class FakeChatApi : IAsyncDisposable
         {
             if (fake.Authorised(context, id) is not { } conversation)
             {
-                return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
+                return Unauthorized();
             }
 
             using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
@@ -81,16 +67,16 @@ public sealed class FakeChatApi : IAsyncDisposable
             return Results.Json(new { messageId = conversation.Say("customer", text) }, statusCode: StatusCodes.Status202Accepted);
         });
         conversations.MapPost("/typing", (HttpContext context, string id) =>
-            fake.Authorised(context, id) is { } conversation ? Results.StatusCode(conversation.CustomerTyped()) : Results.Unauthorized());
+            fake.Authorised(context, id) is { } conversation ? Results.StatusCode(conversation.CustomerTyped()) : Unauthorized());
         conversations.MapPost("/end", (HttpContext context, string id) =>
-            fake.Authorised(context, id) is { } conversation ? Results.StatusCode(conversation.End()) : Results.Unauthorized());
+            fake.Authorised(context, id) is { } conversation ? Results.StatusCode(conversation.End()) : Unauthorized());
         conversations.MapGet("/messages", (HttpContext context, string id) =>
-            fake.Authorised(context, id) is { } conversation ? Results.Json(new { conversationId = id, status = conversation.Ended ? "ended" : "active", messages = conversation.Transcript(), handoff = conversation.LatestHandoff() }) : Results.Unauthorized());
+            fake.Authorised(context, id) is { } conversation ? Results.Json(new { conversationId = id, status = conversation.Ended ? "ended" : "active", messages = conversation.Transcript(), handoff = conversation.LatestHandoff() }) : Unauthorized());
         conversations.MapGet("/events", async (HttpContext context, string id) =>
         {
             if (fake.Authorised(context, id) is not { } conversation)
             {
-                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                await Unauthorized().ExecuteAsync(context);
                 return;
             }
 
@@ -100,6 +86,9 @@ public sealed class FakeChatApi : IAsyncDisposable
         await app.StartAsync();
         return fake;
     }
+
+    /// <summary>As the real chat API answers a missing or wrong token: 401 problem+json.</summary>
+    private static IResult Unauthorized() => Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
 
     private FakeConversation? Authorised(HttpContext context, string id) =>
         _conversations.TryGetValue(id, out var conversation) && context.Request.Headers.Authorization == $"Bearer {conversation.Token}"
