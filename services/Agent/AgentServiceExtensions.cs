@@ -17,7 +17,7 @@ public static class AgentServiceExtensions
     public static IHostApplicationBuilder AddAgentServices(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddTenancy();
+        services.AddTenancy(AgentStateJsonContext.Default);
         services.AddValidatedOptions<TranscriptOptions>(TranscriptOptions.Section);
         services.AddValidatedOptions<ChatOptions>(ChatOptions.Section);
         services.AddValidatedOptions<HandoffCallOptions>(HandoffCallOptions.Section);

@@ -10,7 +10,7 @@ public static class HandoffServiceExtensions
 {
     public static IHostApplicationBuilder AddHandoffServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddTenantDirectory();
+        builder.Services.AddTenantDirectory(HandoffStateJsonContext.Default);
         builder.Services.AddValidatedOptions<HandoffSessionOptions>(HandoffSessionOptions.Section);
         builder.Services.AddValidatedOptions<HandoffOptions>(HandoffOptions.Section);
         builder.Services.ConfigureHttpJsonOptions(options =>

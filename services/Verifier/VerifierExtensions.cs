@@ -9,7 +9,7 @@ public static class VerifierExtensions
     /// <summary>Registers the webhook intake, its options and its admission (the concurrency limits).</summary>
     public static IHostApplicationBuilder AddVerifier(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddTenantDirectory();
+        builder.Services.AddTenantDirectory(VerifierJsonContext.Default);
         builder.Services.AddValidatedOptions<VerifierOptions>(VerifierOptions.Section);
         builder.Services.AddSingleton<DeliveryLedger>();
         builder.Services.AddSingleton<WebhookAdmission>();

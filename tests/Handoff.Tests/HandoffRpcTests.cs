@@ -74,6 +74,36 @@ public sealed class HandoffRpcTests(NotificationsFixture fixture)
         }
     }
 
+    /// <summary>
+    /// The service's Dapr client writes state with source-generated JSON only; what it stored must read and write the
+    /// same under the Dapr SDK's reflection default it replaced (documents stored before the change stay readable).
+    /// </summary>
+    [Fact]
+    public async Task Stored_session_link_and_index_are_what_the_reflection_serializer_would_have_written()
+    {
+        var world = await fixture.NewWorldAsync(ManualAgent);
+        var conversationId = NewConversationId();
+        var genesysId = (await fixture.Handoff.StartHandoffAsync(Start(world, conversationId))).GenesysConversationId;
+        Assert.True(fixture.Genesys.Control.Accept(genesysId));
+        await fixture.EventuallyPublishedAsync(conversationId, HandoffStatus.Connected);
+
+        var session = await fixture.ReadStateAsync(HandoffFixture.SessionKey(world.Tenant, genesysId));
+        var link = await fixture.ReadStateAsync(Handoffs.ConversationLink.StateKey(world.Tenant, conversationId));
+        var index = await fixture.ReadStateAsync(Handoffs.ActiveSessions.StateKey);
+
+        AssertSameUnderReflection<Sessions.HandoffSession>(session!.Value);
+        AssertSameUnderReflection<Handoffs.ConversationLink>(link!.Value);
+        AssertSameUnderReflection<Handoffs.ActiveSessions>(index!.Value);
+        Assert.Equal(HandoffStatus.Connected, session.Value.GetProperty("status").GetString());
+    }
+
+    private static void AssertSameUnderReflection<T>(JsonElement stored)
+    {
+        var reflection = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        var rewritten = JsonSerializer.SerializeToNode(stored.Deserialize<T>(reflection), reflection);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(stored.GetRawText()), rewritten), $"{typeof(T).Name} differs:\n{stored.GetRawText()}\n{rewritten}");
+    }
+
     [Fact]
     public async Task Start_with_nobody_on_queue_is_unavailable_and_creates_no_genesys_conversation()
     {

@@ -7,4 +7,5 @@ namespace PolyAi.Messaging.Verifier.Webhooks;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(WebhookAck))]
 [JsonSerializable(typeof(GenesysNotificationReceived))]
+[JsonSerializable(typeof(DeliveryRecord))]
 internal sealed partial class VerifierJsonContext : JsonSerializerContext;
