@@ -14,7 +14,7 @@ namespace PolyAi.Messaging.Agent.Conversations;
 /// conversation share one read per change (<see cref="Subscription.ReadAsync"/>). Streams are capped per conversation
 /// (<see cref="ChatOptions.MaxStreamsPerConversation"/>) and per replica (<see cref="ChatOptions.MaxStreams"/>).
 /// </summary>
-public sealed class ConversationWatcher(
+public sealed partial class ConversationWatcher(
     DaprClient dapr, IOptions<TranscriptOptions> transcripts, IOptions<ChatOptions> chat, TimeProvider time,
     ILogger<ConversationWatcher> logger) : BackgroundService
 {
@@ -79,7 +79,7 @@ public sealed class ConversationWatcher(
             }
             catch (Exception e)
             {
-                logger.LogWarning(e, "Could not read the version keys of watched conversations; trying again");
+                LogVersionKeysNotRead(e);
             }
         }
     }
@@ -182,4 +182,7 @@ public sealed class ConversationWatcher(
 
         public void Dispose() => watcher.Release(versionKey, watch);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the version keys of watched conversations; trying again")]
+    private partial void LogVersionKeysNotRead(Exception exception);
 }

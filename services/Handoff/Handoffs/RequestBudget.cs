@@ -15,7 +15,7 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 /// reconciliation) only within <see cref="HandoffOptions.HousekeepingShare"/>, so customers' messages always find room.
 /// At most the unspent part of one lease per replica and client is lost when a minute ends.
 /// </summary>
-public sealed class RequestBudget(DaprClient dapr, IOptions<HandoffOptions> options, IOptions<HandoffSessionOptions> sessionOptions, TimeProvider time, ILogger<RequestBudget> logger)
+public sealed partial class RequestBudget(DaprClient dapr, IOptions<HandoffOptions> options, IOptions<HandoffSessionOptions> sessionOptions, TimeProvider time, ILogger<RequestBudget> logger)
     : IGenesysRequestBudget
 {
     private const int MaxClients = 10_000;
@@ -86,7 +86,7 @@ public sealed class RequestBudget(DaprClient dapr, IOptions<HandoffOptions> opti
             await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(2, 10) * attempt), time, cancellationToken);
         }
 
-        logger.LogWarning("Could not take a Genesys request lease for this minute: other replicas kept winning");
+        LogLeaseContended();
         return 0;
     }
 
@@ -115,6 +115,9 @@ public sealed class RequestBudget(DaprClient dapr, IOptions<HandoffOptions> opti
 
         public int Remaining { get; set; }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not take a Genesys request lease for this minute: other replicas kept winning")]
+    private partial void LogLeaseContended();
 }
 
 /// <summary>Requests taken from one client's budget in one minute (all replicas).</summary>
