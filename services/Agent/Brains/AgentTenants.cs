@@ -47,7 +47,7 @@ public sealed partial class AgentTenants(
         try
         {
             // A single word names an embedded definition; anything else is YAML.
-            if (!text.Contains(':') && !text.Contains('\n'))
+            if (!text.Contains(':', StringComparison.Ordinal) && !text.Contains('\n', StringComparison.Ordinal))
             {
                 return AgentDefinition.Embedded(text) ?? throw new FormatException($"There is no embedded agent definition named '{text}'.");
             }
