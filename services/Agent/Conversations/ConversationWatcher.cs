@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Dapr.Client;
 using Microsoft.Extensions.Options;
 using PolyAi.Messaging.Agent.Chat;
@@ -64,6 +65,7 @@ public sealed partial class ConversationWatcher(
         }
     }
 
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "The poll loop outlives any failed read: logged, and the next tick tries again.")]
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)

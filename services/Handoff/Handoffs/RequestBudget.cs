@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Dapr.Client;
 using Microsoft.Extensions.Options;
 using PolyAi.Messaging.Genesys;
@@ -59,6 +60,7 @@ public sealed partial class RequestBudget(DaprClient dapr, IOptions<HandoffOptio
     }
 
     /// <summary>How many requests of the minute this replica now holds: the lease size, what is left under the limit, or 0.</summary>
+    [SuppressMessage("Security", "CA5394:Do not use insecure randomness", Justification = "Back-off jitter, not a secret.")]
     private async Task<int> TakeLeaseAsync(string clientKey, long minute, int size, int limit, CancellationToken cancellationToken)
     {
         var store = sessionOptions.Value.StateStore;
