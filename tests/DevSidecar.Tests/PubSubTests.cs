@@ -36,7 +36,7 @@ public sealed class PubSubTests : SidecarTestBase
         Assert.Equal("1.0", envelope["specversion"]!.GetValue<string>());
         Assert.Equal("application/json", envelope["datacontenttype"]!.GetValue<string>());
         Assert.Equal(7, envelope["data"]!["orderId"]!.GetValue<int>());
-        Assert.StartsWith("00-", envelope["traceparent"]!.GetValue<string>());
+        Assert.StartsWith("00-", envelope["traceparent"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]

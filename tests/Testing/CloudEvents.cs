@@ -13,7 +13,7 @@ public static class CloudEvents
     {
         var data = JsonSerializer.SerializeToNode(
             new GenesysNotificationReceived(tenant, DateTimeOffset.UtcNow, notification),
-            new JsonSerializerOptions(JsonSerializerDefaults.Web));
+            JsonSerializerOptions.Web);
         var envelope = new JsonObject
         {
             ["id"] = notification.GetProperty("id").GetString(),

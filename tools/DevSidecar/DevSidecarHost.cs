@@ -11,7 +11,7 @@ namespace PolyAi.Messaging.DevSidecar;
 /// A running dev sidecar: one Dapr HTTP port and one Dapr gRPC port per app, in-memory state and pub/sub shared
 /// by all of them, and delivery of subscribed topics to each app's URL. A test double for daprd — never production.
 /// </summary>
-public sealed class DevSidecarHost : IAsyncDisposable
+public sealed partial class DevSidecarHost : IAsyncDisposable
 {
     private readonly ILoggerFactory _loggerFactory;
     private readonly PubSubBroker _broker;
@@ -157,7 +157,8 @@ public sealed class DevSidecarHost : IAsyncDisposable
         }
         catch (Exception e)
         {
-            _loggerFactory.CreateLogger<DevSidecarHost>().LogCritical(e, "Pub/sub delivery to app {AppId} stopped", app.AppId);
+            var logger = _loggerFactory.CreateLogger<DevSidecarHost>();
+            LogDeliveryStopped(logger, e, app.AppId);
         }
     }
 
@@ -178,4 +179,7 @@ public sealed class DevSidecarHost : IAsyncDisposable
             throw new ArgumentException("app ids must be unique", nameof(options));
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Pub/sub delivery to app {AppId} stopped")]
+    private static partial void LogDeliveryStopped(ILogger logger, Exception exception, string appId);
 }

@@ -72,7 +72,7 @@ public sealed class GenesysSimulatorHost : IAsyncDisposable
         app.MapAnalyticsApi();
         app.MapControlApi();
         app.MapDesktopPage();
-        app.MapFallback((HttpContext context) => context.Request.Path.StartsWithSegments("/api/v2")
+        app.MapFallback((HttpContext context) => context.Request.Path.StartsWithSegments("/api/v2", StringComparison.OrdinalIgnoreCase)
             ? GenesysErrors.NotFound($"No resource at {context.Request.Method} {context.Request.Path}.")
             : Results.NotFound());
 

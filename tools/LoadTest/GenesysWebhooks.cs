@@ -37,7 +37,7 @@ public sealed class GenesysWebhooks(string secret, string integrationId)
             + "\"from\":{\"nickname\":\"PolyAI Support\",\"id\":\"" + integrationId + "\",\"idType\":\"Opaque\"},\"time\":\""
             + time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) + "\"},"
             + "\"conversationId\":\"genesys-" + conversationId + "\",\"direction\":\"Outbound\",\"originatingEntity\":\"Human\",\"type\":\"Text\",\"text\":\"";
-        var sentence = Sentences[(int)(unchecked((uint)id.GetHashCode()) % Sentences.Length)];
+        var sentence = Sentences[(int)(unchecked((uint)id.GetHashCode(StringComparison.Ordinal)) % Sentences.Length)];
         var room = Math.Max(8, TargetBytes - head.Length - 2);
         var text = sentence.Length >= room ? sentence[..room] : sentence + new string('.', room - sentence.Length);
         return Encoding.UTF8.GetBytes(head + text + "\"}");

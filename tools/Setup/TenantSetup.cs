@@ -64,5 +64,5 @@ public sealed record TenantSetup(TenantKey Tenant, Uri WebhookBase)
                       name: Disconnect
         """;
 
-    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }

@@ -17,7 +17,7 @@ public sealed record AgentTenant(TenantRecord Record, AgentDefinition Definition
 /// cached for <see cref="ChatOptions.TenantCacheTtl"/>. An unknown tenant is null; a store that cannot be read throws.
 /// A definition that cannot be read falls back to the embedded default, loudly.
 /// </summary>
-public sealed class AgentTenants(
+public sealed partial class AgentTenants(
     DaprClient dapr, IOptions<TenancyOptions> tenancy, IOptions<ChatOptions> chat, TimeProvider time, ILogger<AgentTenants> logger)
 {
     private readonly ConcurrentDictionary<TenantKey, (AgentTenant? Tenant, DateTimeOffset ExpiresAt)> _cache = new();
@@ -47,7 +47,7 @@ public sealed class AgentTenants(
         try
         {
             // A single word names an embedded definition; anything else is YAML.
-            if (!text.Contains(':') && !text.Contains('\n'))
+            if (!text.Contains(':', StringComparison.Ordinal) && !text.Contains('\n', StringComparison.Ordinal))
             {
                 return AgentDefinition.Embedded(text) ?? throw new FormatException($"There is no embedded agent definition named '{text}'.");
             }
@@ -56,8 +56,11 @@ public sealed class AgentTenants(
         }
         catch (FormatException e)
         {
-            logger.LogError("The agent definition of tenant {Tenant} cannot be used, the default answers instead: {Error}", record.Key, e.Message);
+            LogBadDefinition(record.Key, e.Message);
             return AgentDefinition.Default;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The agent definition of tenant {Tenant} cannot be used, the default answers instead: {Error}")]
+    private partial void LogBadDefinition(TenantKey tenant, string error);
 }

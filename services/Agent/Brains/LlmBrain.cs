@@ -17,7 +17,7 @@ namespace PolyAi.Messaging.Agent.Brains;
 /// never the tenant's main secret (<c>tenants/…</c>, webhook and Genesys OAuth secrets the agent must not read).
 /// If the model cannot be reached, the deterministic brain answers.
 /// </summary>
-public sealed class LlmBrain(DaprClient dapr, IOptions<ChatApiOptions> options, ILogger<LlmBrain> logger) : IBrain
+public sealed partial class LlmBrain(DaprClient dapr, IOptions<ChatApiOptions> options, ILogger<LlmBrain> logger) : IBrain
 {
     public const string HandoffTool = "handoff_to_human";
 
@@ -69,7 +69,7 @@ public sealed class LlmBrain(DaprClient dapr, IOptions<ChatApiOptions> options, 
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning(e, "The LLM could not answer; the deterministic brain answers instead");
+            LogLlmFailed(e);
             return DeterministicBrain.Reply(turn);
         }
     }
@@ -109,4 +109,7 @@ public sealed class LlmBrain(DaprClient dapr, IOptions<ChatApiOptions> options, 
                 .GetChatClient(k.Item2)
                 .AsIChatClient());
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The LLM could not answer; the deterministic brain answers instead")]
+    private partial void LogLlmFailed(Exception exception);
 }

@@ -18,7 +18,7 @@ namespace PolyAi.Messaging.Agent.Chat;
 /// The webchat channel's API. Every call but create needs the conversation's own bearer token; a wrong token and
 /// an unknown conversation get the same 401. Errors are short problem+json bodies.
 /// </summary>
-public static class ChatApi
+public static partial class ChatApi
 {
     public static IEndpointRouteBuilder MapChatApi(this IEndpointRouteBuilder app)
     {
@@ -88,7 +88,7 @@ public static class ChatApi
 
         ConversationMetrics.Started.Inc();
         ConversationTurns.CountMessage(TranscriptRoles.Ai);
-        services.Logger.LogInformation("Conversation started");
+        LogConversationStarted(services.Logger);
         return TypedResults.Created($"/v1/chat/conversations/{id}", new CreatedConversation(id, token));
     }
 
@@ -194,7 +194,7 @@ public static class ChatApi
             catch (RpcException e)
             {
                 // Typing is a hint; losing one is harmless.
-                services.Logger.LogInformation("Could not forward typing ({Status})", e.StatusCode);
+                LogTypingNotForwarded(services.Logger, e.StatusCode);
             }
         }
 
@@ -234,11 +234,11 @@ public static class ChatApi
             }
             catch (RpcException e)
             {
-                services.Logger.LogWarning("Could not end the handoff ({Status}); the handoff service detects the end on its own", e.StatusCode);
+                LogHandoffNotEnded(services.Logger, e.StatusCode);
             }
         }
 
-        services.Logger.LogInformation("The customer ended the conversation");
+        LogCustomerEnded(services.Logger);
         return TypedResults.NoContent();
     }
 
@@ -343,6 +343,18 @@ public static class ChatApi
 
         return (document, null);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Conversation started")]
+    private static partial void LogConversationStarted(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Could not forward typing ({Status})")]
+    private static partial void LogTypingNotForwarded(ILogger logger, Grpc.Core.StatusCode status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not end the handoff ({Status}); the handoff service detects the end on its own")]
+    private static partial void LogHandoffNotEnded(ILogger logger, Grpc.Core.StatusCode status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The customer ended the conversation")]
+    private static partial void LogCustomerEnded(ILogger logger);
 }
 
 public sealed record ChatServices(

@@ -13,7 +13,7 @@ namespace PolyAi.Messaging.Agent.Conversations;
 /// conversation's version key (the next event id) and wakes this replica's streams at once; streams on other
 /// replicas see the version key change through <see cref="ConversationWatcher"/>.
 /// </summary>
-public sealed class ConversationStore(
+public sealed partial class ConversationStore(
     DaprClient dapr, IOptions<TranscriptOptions> options, TimeProvider time, IMemoryCache cache, ConversationWatcher watcher,
     ILogger<ConversationStore> logger)
 {
@@ -112,7 +112,10 @@ public sealed class ConversationStore(
         }
         catch (DaprException e)
         {
-            logger.LogWarning(e, "Could not write the conversation's version key; streams on other replicas wake at its next change");
+            LogVersionKeyNotWritten(e);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write the conversation's version key; streams on other replicas wake at its next change")]
+    private partial void LogVersionKeyNotWritten(Exception exception);
 }

@@ -21,7 +21,7 @@ public sealed record CustomerTurn(ConversationRecord Conversation, TranscriptMes
 /// (a forward being retried, a slow brain) holds up only itself. Brain calls, the part that costs, run at most
 /// <see cref="MaxConcurrentReplies"/> at once. The queues hold only accepted messages not yet answered.
 /// </summary>
-public sealed class ConversationTurns(
+public sealed partial class ConversationTurns(
     ConversationStore store, AgentTenants tenants, BrainSelector brains, HandoffGateway handoff, IOptions<TranscriptOptions> options,
     IOptions<HandoffCallOptions> handoffOptions, TimeProvider time, ILogger<ConversationTurns> logger) : IHostedService, IDisposable
 {
@@ -95,7 +95,7 @@ public sealed class ConversationTurns(
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogError(e, "Could not answer the customer's message");
+                LogAnswerFailed(e);
             }
         }
     }
@@ -126,7 +126,7 @@ public sealed class ConversationTurns(
         var tenant = await tenants.FindAsync(conversation.Tenant, cancellationToken);
         if (tenant is null)
         {
-            logger.LogWarning("The conversation's tenant is gone; no answer");
+            LogTenantGone();
             return;
         }
 
@@ -187,12 +187,12 @@ public sealed class ConversationTurns(
             }
             catch (RpcException e) when (attempt < attempts)
             {
-                logger.LogWarning("Could not forward the customer's message to the human agent ({Status}); trying again", e.StatusCode);
+                LogForwardRetrying(e.StatusCode);
                 await Task.Delay(handoffOptions.Value.ForwardRetryDelay, time, cancellationToken);
             }
             catch (RpcException e)
             {
-                logger.LogWarning("Could not forward the customer's message to the human agent ({Status}) after {Attempts} attempts; ending the handoff", e.StatusCode, attempts);
+                LogForwardGaveUp(e.StatusCode, attempts);
                 await EndQuietlyAsync(conversation, cancellationToken);
                 var texts = await TextsAsync(conversation, cancellationToken);
                 await GiveBackAsync(conversation, HandoffStatus.Failed, texts.HandoffFailed, cancellationToken);
@@ -210,7 +210,7 @@ public sealed class ConversationTurns(
         }
         catch (RpcException e)
         {
-            logger.LogWarning("Could not end the Genesys side of the failed handoff ({Status})", e.StatusCode);
+            LogEndFailedHandoffFailed(e.StatusCode);
         }
     }
 
@@ -248,7 +248,7 @@ public sealed class ConversationTurns(
             CountMessage(TranscriptRoles.Ai);
         }
 
-        logger.LogInformation("Handing the conversation to a human ({Intent})", decision.Intent);
+        LogHandingOver(decision.Intent);
         try
         {
             var availability = await handoff.CheckAvailabilityAsync(conversation.Tenant, decision.QueueId, cancellationToken);
@@ -294,14 +294,14 @@ public sealed class ConversationTurns(
                     await GiveBackAsync(conversation, HandoffStatus.Unavailable, tenant.Definition.Texts.NoAgentsAvailable, cancellationToken);
                     break;
                 default:
-                    logger.LogWarning("The handoff could not start: {Detail}", started.Detail);
+                    LogStartFailed(started.Detail);
                     await GiveBackAsync(conversation, HandoffStatus.Failed, tenant.Definition.Texts.HandoffFailed, cancellationToken);
                     break;
             }
         }
         catch (RpcException e)
         {
-            logger.LogWarning("The handoff service could not be reached ({Status}); the AI keeps the conversation", e.StatusCode);
+            LogHandoffUnreachable(e.StatusCode);
             await GiveBackAsync(conversation, HandoffStatus.Failed, tenant.Definition.Texts.HandoffFailed, cancellationToken);
         }
     }
@@ -315,7 +315,7 @@ public sealed class ConversationTurns(
             : (t with { Handoff = null }).ShowHandoff(status, now, Options).Say(AiMessage(text), Options), cancellationToken);
         ConversationMetrics.Handoffs.WithLabels(status).Inc();
         CountMessage(TranscriptRoles.Ai);
-        logger.LogInformation("Handoff {Status} for tenant {Tenant}; the AI keeps the conversation", status, conversation.Tenant);
+        LogGivenBack(status, conversation.Tenant);
     }
 
     private TranscriptMessage AiMessage(string text) => new(ConversationIds.NewMessageId(), TranscriptRoles.Ai, text, time.GetUtcNow());
@@ -324,4 +324,31 @@ public sealed class ConversationTurns(
         store.UpdateAsync(conversation.Tenant, conversation.Id, t => t is null ? null : change(t), cancellationToken);
 
     public static void CountMessage(string role) => TranscriptMetrics.Messages.WithLabels(role).Inc();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not answer the customer's message")]
+    private partial void LogAnswerFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The conversation's tenant is gone; no answer")]
+    private partial void LogTenantGone();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not forward the customer's message to the human agent ({Status}); trying again")]
+    private partial void LogForwardRetrying(StatusCode status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not forward the customer's message to the human agent ({Status}) after {Attempts} attempts; ending the handoff")]
+    private partial void LogForwardGaveUp(StatusCode status, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not end the Genesys side of the failed handoff ({Status})")]
+    private partial void LogEndFailedHandoffFailed(StatusCode status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Handing the conversation to a human ({Intent})")]
+    private partial void LogHandingOver(string intent);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The handoff could not start: {Detail}")]
+    private partial void LogStartFailed(string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The handoff service could not be reached ({Status}); the AI keeps the conversation")]
+    private partial void LogHandoffUnreachable(StatusCode status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Handoff {Status} for tenant {Tenant}; the AI keeps the conversation")]
+    private partial void LogGivenBack(string status, TenantKey tenant);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Dapr.Client;
 using Microsoft.Extensions.Options;
 using PolyAi.Messaging.Agent.Chat;
@@ -14,7 +15,7 @@ namespace PolyAi.Messaging.Agent.Conversations;
 /// conversation share one read per change (<see cref="Subscription.ReadAsync"/>). Streams are capped per conversation
 /// (<see cref="ChatOptions.MaxStreamsPerConversation"/>) and per replica (<see cref="ChatOptions.MaxStreams"/>).
 /// </summary>
-public sealed class ConversationWatcher(
+public sealed partial class ConversationWatcher(
     DaprClient dapr, IOptions<TranscriptOptions> transcripts, IOptions<ChatOptions> chat, TimeProvider time,
     ILogger<ConversationWatcher> logger) : BackgroundService
 {
@@ -64,6 +65,7 @@ public sealed class ConversationWatcher(
         }
     }
 
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "The poll loop outlives any failed read: logged, and the next tick tries again.")]
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -79,7 +81,7 @@ public sealed class ConversationWatcher(
             }
             catch (Exception e)
             {
-                logger.LogWarning(e, "Could not read the version keys of watched conversations; trying again");
+                LogVersionKeysNotRead(e);
             }
         }
     }
@@ -182,4 +184,7 @@ public sealed class ConversationWatcher(
 
         public void Dispose() => watcher.Release(versionKey, watch);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the version keys of watched conversations; trying again")]
+    private partial void LogVersionKeysNotRead(Exception exception);
 }

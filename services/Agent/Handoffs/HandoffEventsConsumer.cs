@@ -16,7 +16,7 @@ namespace PolyAi.Messaging.Agent.Handoffs;
 /// "agent left", and after the end the AI says it is back. Idempotent: an event already applied (by status and
 /// Genesys conversation id) changes nothing; a status behind the current one is ignored.
 /// </summary>
-public static class HandoffEventsConsumer
+public static partial class HandoffEventsConsumer
 {
     public const string Route = "/events/handoff-events";
     public const string DeadLetterTopic = "handoff-events-dead";
@@ -38,14 +38,14 @@ public static class HandoffEventsConsumer
         }
         catch (JsonException e)
         {
-            services.Logger.LogWarning("Dropping a handoff event that cannot be read: {Error}", e.Message);
+            LogUnreadable(services.Logger, e.Message);
             return TypedResults.Ok(TopicAck.Drop);
         }
 
         if (received is null || !TenantKey.TryCreate(received.Tenant.AccountId, received.Tenant.ProjectId, received.Tenant.ClientEnv, out var tenant)
             || string.IsNullOrEmpty(received.ConversationId) || string.IsNullOrEmpty(received.Status))
         {
-            services.Logger.LogWarning("Dropping a handoff event without tenant, conversation or status");
+            LogIncomplete(services.Logger);
             return TypedResults.Ok(TopicAck.Drop);
         }
 
@@ -58,7 +58,7 @@ public static class HandoffEventsConsumer
         }
         catch (DaprException e)
         {
-            services.Logger.LogError(e, "Could not read the tenant; Dapr will redeliver");
+            LogReadTenantFailed(services.Logger, e);
             return TypedResults.Problem("The tenant could not be read.", statusCode: StatusCodes.Status500InternalServerError);
         }
 
@@ -84,7 +84,7 @@ public static class HandoffEventsConsumer
         }
         catch (DaprException e)
         {
-            services.Logger.LogError(e, "Could not save the handoff event; Dapr will redeliver");
+            LogSaveFailed(services.Logger, e);
             return TypedResults.Problem("The conversation could not be saved.", statusCode: StatusCodes.Status500InternalServerError);
         }
 
@@ -95,7 +95,7 @@ public static class HandoffEventsConsumer
 
         if (outcome == StateUpdate.Saved)
         {
-            services.Logger.LogInformation("Handoff {Status} shown to the customer", received.Status);
+            LogShown(services.Logger, received.Status);
             ConversationMetrics.Handoffs.WithLabels(received.Status).Inc();
             if (received.Status == HandoffStatus.Connected && before is not null)
             {
@@ -160,6 +160,21 @@ public static class HandoffEventsConsumer
     }
 
     private static TranscriptMessage System(string text, DateTimeOffset now) => new(ConversationIds.NewMessageId(), TranscriptRoles.System, text, now);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropping a handoff event that cannot be read: {Error}")]
+    private static partial void LogUnreadable(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropping a handoff event without tenant, conversation or status")]
+    private static partial void LogIncomplete(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not read the tenant; Dapr will redeliver")]
+    private static partial void LogReadTenantFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not save the handoff event; Dapr will redeliver")]
+    private static partial void LogSaveFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Handoff {Status} shown to the customer")]
+    private static partial void LogShown(ILogger logger, string status);
 }
 
 public sealed record HandoffEventServices(

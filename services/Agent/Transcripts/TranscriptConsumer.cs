@@ -17,7 +17,7 @@ namespace PolyAi.Messaging.Agent.Transcripts;
 /// Acks only after the transcript is saved; at-least-once delivery is safe because a message id already in the
 /// transcript is not added again.
 /// </summary>
-public static class TranscriptConsumer
+public static partial class TranscriptConsumer
 {
     public static IEndpointRouteBuilder MapTranscriptConsumer(this IEndpointRouteBuilder app)
     {
@@ -47,14 +47,14 @@ public static class TranscriptConsumer
 
         if (notification.Type is not (NotificationValues.TypeText or NotificationValues.TypeStructured))
         {
-            services.Logger.LogDebug("Ignoring a {Type} notification", notification.Type);
+            LogIgnoringType(services.Logger, notification.Type);
             NotificationMetrics.Count(TranscriptMetrics.Service, envelope.TypeLabel, Outcomes.Ignored);
             return TypedResults.Ok(TopicAck.Success);
         }
 
         if (string.IsNullOrEmpty(conversationId))
         {
-            services.Logger.LogWarning("Dropping a {Type} notification without channel.to.id to the dead-letter topic", notification.Type);
+            LogDroppingWithoutRecipient(services.Logger, notification.Type);
             NotificationMetrics.Count(TranscriptMetrics.Service, envelope.TypeLabel, Outcomes.Dropped);
             return TypedResults.Ok(TopicAck.Drop);
         }
@@ -62,7 +62,7 @@ public static class TranscriptConsumer
         if (string.IsNullOrEmpty(notification.Text))
         {
             // Attachment-only messages are not transcribed yet.
-            services.Logger.LogInformation("Ignoring a {Type} notification without text", notification.Type);
+            LogIgnoringWithoutText(services.Logger, notification.Type);
             NotificationMetrics.Count(TranscriptMetrics.Service, envelope.TypeLabel, Outcomes.Ignored);
             return TypedResults.Ok(TopicAck.Success);
         }
@@ -100,7 +100,7 @@ public static class TranscriptConsumer
         }
         catch (DaprException e)
         {
-            services.Logger.LogError(e, "Could not save the transcript; Dapr will redeliver");
+            LogSaveFailed(services.Logger, e);
             NotificationMetrics.Count(TranscriptMetrics.Service, envelope.TypeLabel, Outcomes.Failed);
             return TypedResults.Problem("The transcript could not be saved.", statusCode: StatusCodes.Status500InternalServerError);
         }
@@ -113,16 +113,16 @@ public static class TranscriptConsumer
         switch (result)
         {
             case StateUpdate.Saved:
-                services.Logger.LogInformation("Added a {Role} message to the transcript", message.Role);
+                LogAdded(services.Logger, message.Role);
                 NotificationMetrics.Count(TranscriptMetrics.Service, envelope.TypeLabel, Outcomes.Saved);
                 TranscriptMetrics.Messages.WithLabels(message.Role).Inc();
                 return TypedResults.Ok(TopicAck.Success);
             case StateUpdate.Unchanged:
-                services.Logger.LogInformation("Message already in the transcript (or the customer has left); acking");
+                LogAlreadyThere(services.Logger);
                 NotificationMetrics.Count(TranscriptMetrics.Service, envelope.TypeLabel, Outcomes.Duplicate);
                 return TypedResults.Ok(TopicAck.Success);
             default:
-                services.Logger.LogWarning("Transcript kept changing under us; asking Dapr to redeliver");
+                LogConflict(services.Logger);
                 NotificationMetrics.Count(TranscriptMetrics.Service, envelope.TypeLabel, Outcomes.Conflict);
                 return TypedResults.Ok(TopicAck.Retry);
         }
@@ -143,7 +143,7 @@ public static class TranscriptConsumer
         catch (DaprException e)
         {
             // Typing is a hint: not worth a redelivery.
-            services.Logger.LogInformation(e, "Could not show the agent typing");
+            LogTypingNotShown(services.Logger, e);
         }
 
         // Typing outside a handoff (or for a customer we do not chat with) is seen and ignored.
@@ -163,9 +163,36 @@ public static class TranscriptConsumer
         }
         catch (RpcException e)
         {
-            services.Logger.LogWarning("Could not report the delivery of the agent's message ({Status})", e.StatusCode);
+            LogReceiptNotReported(services.Logger, e.StatusCode);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Ignoring a {Type} notification")]
+    private static partial void LogIgnoringType(ILogger logger, string? type);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropping a {Type} notification without channel.to.id to the dead-letter topic")]
+    private static partial void LogDroppingWithoutRecipient(ILogger logger, string? type);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ignoring a {Type} notification without text")]
+    private static partial void LogIgnoringWithoutText(ILogger logger, string? type);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not save the transcript; Dapr will redeliver")]
+    private static partial void LogSaveFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Added a {Role} message to the transcript")]
+    private static partial void LogAdded(ILogger logger, string role);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message already in the transcript (or the customer has left); acking")]
+    private static partial void LogAlreadyThere(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Transcript kept changing under us; asking Dapr to redeliver")]
+    private static partial void LogConflict(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Could not show the agent typing")]
+    private static partial void LogTypingNotShown(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not report the delivery of the agent's message ({Status})")]
+    private static partial void LogReceiptNotReported(ILogger logger, Grpc.Core.StatusCode status);
 }
 
 public sealed record TranscriptServices(

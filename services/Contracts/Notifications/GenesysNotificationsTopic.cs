@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace PolyAi.Messaging.Contracts;
 
 /// <summary>How every consumer subscribes to <see cref="Topics.GenesysNotifications"/> and reads what it delivers.</summary>
-public static class GenesysNotificationsTopic
+public static partial class GenesysNotificationsTopic
 {
     public const string Route = "/events/genesys-notifications";
 
@@ -30,10 +30,13 @@ public static class GenesysNotificationsTopic
         var (envelope, error) = await NotificationEnvelope.ReadAsync(request.Body, request.HttpContext.RequestAborted);
         if (envelope is null)
         {
-            logger.LogWarning("Dropping an unprocessable notification to the dead-letter topic: {Error}", error);
+            LogDroppingUnprocessable(logger, error);
             NotificationMetrics.Count(service, "Invalid", Outcomes.Dropped);
         }
 
         return envelope;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropping an unprocessable notification to the dead-letter topic: {Error}")]
+    private static partial void LogDroppingUnprocessable(ILogger logger, string? error);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Dapr.Client;
 
 namespace PolyAi.Messaging.Contracts;
@@ -19,6 +20,7 @@ public static class OptimisticState
 {
     /// <param name="change">The new value from the current one (<c>null</c> if the key does not exist yet);
     /// return <c>null</c> when there is nothing to save.</param>
+    [SuppressMessage("Security", "CA5394:Do not use insecure randomness", Justification = "Back-off jitter, not a secret.")]
     public static async Task<StateUpdate> UpdateAsync<T>(
         this DaprClient dapr, string store, string key, Func<T?, T?> change, int maxAttempts, TimeProvider time, CancellationToken cancellationToken)
         where T : class

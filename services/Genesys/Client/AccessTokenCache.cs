@@ -24,7 +24,7 @@ internal sealed record AccessToken(string Value, DateTimeOffset ExpiresAt, DateT
 /// One OAuth client's token: fetched on first use, refreshed ahead of expiry (while the old one, still valid, keeps
 /// serving), at most one fetch in flight however many callers ask, and dropped when Genesys answers 401 to it.
 /// </summary>
-internal sealed class AccessTokenCache
+internal sealed partial class AccessTokenCache
 {
     private readonly Func<CancellationToken, Task<AccessToken>> _fetch;
     private readonly TimeProvider _time;
@@ -92,7 +92,7 @@ internal sealed class AccessTokenCache
         }
         catch (Exception ex)
         {
-            _logger.LogWarning("Fetching a Genesys access token failed: {Error}", ex.GetType().Name);
+            LogFetchFailed(ex.GetType().Name);
             throw;
         }
         finally
@@ -103,10 +103,13 @@ internal sealed class AccessTokenCache
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fetching a Genesys access token failed: {Error}")]
+    private partial void LogFetchFailed(string error);
 }
 
 /// <summary>The client-credentials grant against <c>{login}/oauth/token</c>.</summary>
-internal static class OAuthToken
+internal static partial class OAuthToken
 {
     /// <summary>Assumed when Genesys leaves out <c>expires_in</c>: short, so a wrong guess costs one early refresh.</summary>
     private static readonly TimeSpan DefaultLifetime = TimeSpan.FromMinutes(10);
@@ -133,9 +136,10 @@ internal static class OAuthToken
         }
 
         var lifetime = answer.ExpiresIn is > 0 ? TimeSpan.FromSeconds(answer.ExpiresIn.Value) : DefaultLifetime;
-        logger.LogInformation(
-            "Fetched a Genesys access token for OAuth client {ClientId} at {Environment}, valid for {LifetimeSeconds} s",
-            credentials.ClientId, environment, (long)lifetime.TotalSeconds);
+        LogFetched(logger, credentials.ClientId, environment, (long)lifetime.TotalSeconds);
         return AccessToken.Issued(answer.AccessToken, lifetime, time.GetUtcNow());
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fetched a Genesys access token for OAuth client {ClientId} at {Environment}, valid for {LifetimeSeconds} s")]
+    private static partial void LogFetched(ILogger logger, string clientId, GenesysEnvironment environment, long lifetimeSeconds);
 }

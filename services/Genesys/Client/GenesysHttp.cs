@@ -130,7 +130,7 @@ internal static class GenesysHttp
 /// 502/503/504, timeouts and network errors only for retry-safe endpoints, with jittered exponential backoff; every
 /// attempt and the whole call are time-bounded.
 /// </summary>
-internal static class GenesysResilience
+internal static partial class GenesysResilience
 {
     public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, GenesysClientOptions options, ILogger logger)
     {
@@ -154,9 +154,7 @@ internal static class GenesysResilience
                 {
                     var endpoint = args.Context.GetRequestMessage()?.Options.TryGetValue(GenesysHttp.EndpointKey, out var e) == true ? e.Name : "unknown";
                     var outcome = args.Outcome.Result is { } r ? ((int)r.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) : args.Outcome.Exception?.GetType().Name;
-                    logger.LogWarning(
-                        "Genesys {Endpoint} attempt {Attempt} ended with {Outcome}; retrying in {DelayMs} ms",
-                        endpoint, args.AttemptNumber + 1, outcome, (long)args.RetryDelay.TotalMilliseconds);
+                    LogRetrying(logger, endpoint, args.AttemptNumber + 1, outcome, (long)args.RetryDelay.TotalMilliseconds);
                     return ValueTask.CompletedTask;
                 },
             })
@@ -177,6 +175,9 @@ internal static class GenesysResilience
             _ => false,
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Genesys {Endpoint} attempt {Attempt} ended with {Outcome}; retrying in {DelayMs} ms")]
+    private static partial void LogRetrying(ILogger logger, string endpoint, int attempt, string? outcome, long delayMs);
 }
 
 /// <summary>Counts and times every attempt (below the retry, so each 429 and 503 shows) by endpoint template.</summary>

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace PolyAi.Messaging.Genesys;
 
 /// <summary>One org seen through one OAuth client: authorised JSON calls, with one token refresh on 401.</summary>
-internal sealed class GenesysTransport
+internal sealed partial class GenesysTransport
 {
     private readonly Func<HttpClient> _http;
     private readonly AccessTokenCache _tokens;
@@ -93,7 +93,7 @@ internal sealed class GenesysTransport
         }
 
         // Revoked or expired early: one fresh token and one more try; a second 401 is the caller's to see.
-        _logger.LogWarning("Genesys answered 401 to {Endpoint}; fetching a new access token and trying once more", endpoint.Name);
+        LogUnauthorizedRetrying(endpoint.Name);
         response.Dispose();
         _tokens.Invalidate(token);
         token = await _tokens.GetAsync(cancellationToken);
@@ -114,9 +114,19 @@ internal sealed class GenesysTransport
         request.Options.Set(GenesysHttp.BudgetKey, BudgetKey);
         var started = _time.GetTimestamp();
         var response = await GenesysHttp.SendAsync(_http(), request, endpoint, cancellationToken);
-        _logger.LogDebug(
-            "Genesys {Endpoint} answered {Status} in {ElapsedMs} ms (correlation id {CorrelationId})",
-            endpoint.Name, (int)response.StatusCode, (long)_time.GetElapsedTime(started).TotalMilliseconds, GenesysHttp.CorrelationId(response));
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            var elapsedMs = (long)_time.GetElapsedTime(started).TotalMilliseconds;
+            var correlationId = GenesysHttp.CorrelationId(response);
+            LogAnswered(endpoint.Name, (int)response.StatusCode, elapsedMs, correlationId);
+        }
+
         return response;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Genesys answered 401 to {Endpoint}; fetching a new access token and trying once more")]
+    private partial void LogUnauthorizedRetrying(string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Genesys {Endpoint} answered {Status} in {ElapsedMs} ms (correlation id {CorrelationId})")]
+    private partial void LogAnswered(string endpoint, int status, long elapsedMs, string? correlationId);
 }

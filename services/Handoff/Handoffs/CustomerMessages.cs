@@ -13,7 +13,7 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 /// out or got a 5xx may have arrived, so before any resend the conversation is read and the customer's newest
 /// messages are looked up (<c>GET …/messages/{id}/details</c>) for our <c>channel.messageId</c>.
 /// </summary>
-public sealed class CustomerMessages(HandoffSessionStore state, IOptions<HandoffOptions> options, TimeProvider time, ILogger<CustomerMessages> logger)
+public sealed partial class CustomerMessages(HandoffSessionStore state, IOptions<HandoffOptions> options, TimeProvider time, ILogger<CustomerMessages> logger)
 {
     /// <summary>How far back (before the first attempt) a Genesys message may be ours; and how many are looked at.</summary>
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
@@ -53,7 +53,7 @@ public sealed class CustomerMessages(HandoffSessionStore state, IOptions<Handoff
             }
             catch (Exception e) when (IsUncertain(e) && !ct.IsCancellationRequested)
             {
-                logger.LogWarning("Sending message {MessageId} to Genesys had no clear answer ({Outcome}); checking whether it arrived", messageId, e.GetType().Name);
+                LogSendUncertain(messageId, e.GetType().Name);
                 bool arrived;
                 try
                 {
@@ -149,6 +149,9 @@ public sealed class CustomerMessages(HandoffSessionStore state, IOptions<Handoff
     internal static bool IsUncertain(Exception e) =>
         e is TimeoutException or HttpRequestException or TaskCanceledException
         || e is GenesysApiException { Status: >= HttpStatusCode.InternalServerError };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending message {MessageId} to Genesys had no clear answer ({Outcome}); checking whether it arrived")]
+    private partial void LogSendUncertain(string messageId, string outcome);
 }
 
 /// <summary>Whether a customer message reached Genesys is still unknown; retrying the call reconciles first.</summary>

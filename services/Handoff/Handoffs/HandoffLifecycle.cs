@@ -12,7 +12,7 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 /// poller only say when to look): a human agent connected → <c>connected</c>; the conversation ended → <c>ended</c>.
 /// Each status is published once per session, whoever notices first.
 /// </summary>
-public sealed class HandoffLifecycle(
+public sealed partial class HandoffLifecycle(
     HandoffSessionStore state,
     TenantGenesys genesys,
     NotificationWatcher watcher,
@@ -39,7 +39,7 @@ public sealed class HandoffLifecycle(
         var (connection, problem) = await genesys.ConnectAsync(tenant, cancellationToken);
         if (connection is null)
         {
-            logger.LogWarning("Cannot check Genesys conversation {GenesysConversationId}: {Problem}", genesysConversationId, problem);
+            LogCannotCheck(genesysConversationId, problem);
             return true;
         }
 
@@ -111,7 +111,7 @@ public sealed class HandoffLifecycle(
             }
             catch (Exception e) when (e is not OperationCanceledException || !stopping.IsCancellationRequested)
             {
-                logger.LogWarning(e, "Could not look at Genesys conversation {GenesysConversationId} again; the poller will", genesysConversationId);
+                LogRecheckFailed(e, genesysConversationId);
             }
             finally
             {
@@ -136,7 +136,7 @@ public sealed class HandoffLifecycle(
                 HandoffMetrics.TimeToAgent.Observe(Math.Max(0, (now - startedAt).TotalSeconds));
             }
 
-            logger.LogInformation("A human agent connected to Genesys conversation {GenesysConversationId}", genesysConversationId);
+            LogConnected(genesysConversationId);
         }
     }
 
@@ -163,7 +163,7 @@ public sealed class HandoffLifecycle(
             HandoffMetrics.EndDetections.WithLabels(source).Inc();
         }
 
-        logger.LogInformation("Genesys conversation {GenesysConversationId} ended ({Reason}, seen by {Source})", genesysConversationId, reason, source ?? "request");
+        LogEnded(genesysConversationId, reason, source ?? "request");
         return true;
     }
 
@@ -193,4 +193,16 @@ public sealed class HandoffLifecycle(
             _ => "genesys-ended",
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot check Genesys conversation {GenesysConversationId}: {Problem}")]
+    private partial void LogCannotCheck(string genesysConversationId, string? problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not look at Genesys conversation {GenesysConversationId} again; the poller will")]
+    private partial void LogRecheckFailed(Exception exception, string genesysConversationId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A human agent connected to Genesys conversation {GenesysConversationId}")]
+    private partial void LogConnected(string genesysConversationId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Genesys conversation {GenesysConversationId} ended ({Reason}, seen by {Source})")]
+    private partial void LogEnded(string genesysConversationId, string? reason, string source);
 }

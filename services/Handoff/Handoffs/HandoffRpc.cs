@@ -17,7 +17,7 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 /// <c>InvalidArgument</c>, an unknown or half-configured tenant <c>FailedPrecondition</c>, a state store that cannot be
 /// reached <c>Unavailable</c> (the caller retries).
 /// </summary>
-public sealed class HandoffRpc(
+public sealed partial class HandoffRpc(
     HandoffSessionStore state,
     HandoffLifecycle lifecycle,
     TenantGenesys genesys,
@@ -60,7 +60,7 @@ public sealed class HandoffRpc(
         var resumingSend = link is { Outcome: ConversationLink.Sending } && link.StartMessageId == messageId;
         if (link is not null && link.StartMessageId == messageId && !resumingSend)
         {
-            logger.LogInformation("StartHandoff repeated for message {MessageId}; answering as before", messageId);
+            LogRepeated(messageId);
             return link.Outcome == HandoffStatus.Unavailable
                 ? new StartHandoffResponse { Outcome = StartHandoffResponse.Types.Outcome.Unavailable, Detail = "No agent is on queue." }
                 : new StartHandoffResponse { Outcome = StartHandoffResponse.Types.Outcome.Started, GenesysConversationId = link.GenesysConversationId ?? string.Empty };
@@ -70,7 +70,7 @@ public sealed class HandoffRpc(
         if (link?.GenesysConversationId is { } openId && await Store(() => state.SessionAsync(tenant, openId, ct)) is { IsActive: true } open)
         {
             // Already with a human: the message joins the open conversation instead of starting another one.
-            logger.LogInformation("StartHandoff while Genesys conversation {GenesysConversationId} is open; forwarding the message", openId);
+            LogForwardingToOpen(openId);
             await ForwardAsync(connection, open, messageId, request.Text, request.Time, ct);
             return new StartHandoffResponse { Outcome = StartHandoffResponse.Types.Outcome.Started, GenesysConversationId = openId };
         }
@@ -92,7 +92,7 @@ public sealed class HandoffRpc(
             await Store(() => state.SaveLinkAsync(new ConversationLink(tenant, conversationId, HandoffStatus.Unavailable, messageId, null, time.GetUtcNow()), ct));
             HandoffMetrics.Handoffs.WithLabels(HandoffStatus.Unavailable).Inc();
             HandoffMetrics.Lifecycle.WithLabels(HandoffStatus.Unavailable).Inc();
-            logger.LogInformation("No agent on queue {QueueId}: nothing created in Genesys", queueId);
+            LogNoAgent(queueId);
             return new StartHandoffResponse { Outcome = StartHandoffResponse.Types.Outcome.Unavailable, Detail = "No agent is on queue." };
         }
 
@@ -147,7 +147,7 @@ public sealed class HandoffRpc(
         }
 
         HandoffMetrics.Handoffs.WithLabels("started").Inc();
-        logger.LogInformation("Handoff started: Genesys conversation {GenesysConversationId} queued on {QueueId}", genesysId, queueId);
+        LogStarted(genesysId, queueId);
         // No look at the conversation now: an agent who took it before the subscription existed shows in the poller's
         // next queue sweep (interacting → connected, no GET), within Handoff:PollInterval. A GET per start was a
         // quarter of the starts' Genesys requests (docs/performance.md, handoffs).
@@ -159,7 +159,7 @@ public sealed class HandoffRpc(
         {
             // The handoff is started and saved; answering an error would make the agent retry for nothing. The
             // channel's next (re)subscription and the poller cover the conversation meanwhile.
-            logger.LogWarning(e, "Not subscribed to Genesys conversation {GenesysConversationId} yet: the request budget is spent", genesysId);
+            LogNotSubscribedBudgetSpent(e, genesysId);
         }
         return new StartHandoffResponse { Outcome = StartHandoffResponse.Types.Outcome.Started, GenesysConversationId = genesysId };
     }
@@ -243,7 +243,7 @@ public sealed class HandoffRpc(
         }
         catch (GenesysApiException e) when (e.Status is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Conflict)
         {
-            logger.LogInformation("Genesys conversation {GenesysConversationId} was already gone ({Status})", session.SessionId, (int)e.Status);
+            LogAlreadyGone(session.SessionId, (int)e.Status);
         }
         catch (Exception e) when (IsGenesysFailure(e))
         {
@@ -338,7 +338,7 @@ public sealed class HandoffRpc(
             }
             catch (Exception e) when (CustomerMessages.IsUncertain(e) && !ct.IsCancellationRequested)
             {
-                logger.LogWarning("Sending the first message to Genesys had no clear answer ({Outcome}); looking for the conversation it may have started", e.GetType().Name);
+                LogFirstSendUncertain(e.GetType().Name);
                 if (await CustomerMessages.StartedConversationAsync(connection, queueId, conversationId, ct) is { } started)
                 {
                     HandoffMetrics.Resends.WithLabels("present").Inc();
@@ -401,7 +401,7 @@ public sealed class HandoffRpc(
 
     private async Task<StartHandoffResponse> FailedAsync(TenantKey tenant, string conversationId, string detail, Exception e, CancellationToken ct)
     {
-        logger.LogWarning(e, "Handoff failed: {Detail}", detail);
+        LogFailed(e, detail);
         HandoffMetrics.Handoffs.WithLabels(HandoffStatus.Failed).Inc();
         HandoffMetrics.Lifecycle.WithLabels(HandoffStatus.Failed).Inc();
         await Store(() => state.PublishAsync(new HandoffEvent(tenant, conversationId, HandoffStatus.Failed, time.GetUtcNow(), Reason: detail), ct));
@@ -548,4 +548,28 @@ public sealed class HandoffRpc(
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "StartHandoff repeated for message {MessageId}; answering as before")]
+    private partial void LogRepeated(string messageId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "StartHandoff while Genesys conversation {GenesysConversationId} is open; forwarding the message")]
+    private partial void LogForwardingToOpen(string genesysConversationId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No agent on queue {QueueId}: nothing created in Genesys")]
+    private partial void LogNoAgent(string queueId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Handoff started: Genesys conversation {GenesysConversationId} queued on {QueueId}")]
+    private partial void LogStarted(string genesysConversationId, string queueId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not subscribed to Genesys conversation {GenesysConversationId} yet: the request budget is spent")]
+    private partial void LogNotSubscribedBudgetSpent(Exception exception, string genesysConversationId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Genesys conversation {GenesysConversationId} was already gone ({Status})")]
+    private partial void LogAlreadyGone(string genesysConversationId, int status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending the first message to Genesys had no clear answer ({Outcome}); looking for the conversation it may have started")]
+    private partial void LogFirstSendUncertain(string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handoff failed: {Detail}")]
+    private partial void LogFailed(Exception exception, string detail);
 }

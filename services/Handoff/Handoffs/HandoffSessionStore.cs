@@ -10,7 +10,7 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 /// The handoff service's state (sessions, conversation links, the active list) and its <c>handoff-events</c>: every
 /// write is an etag-checked read-modify-write, every lifecycle status is published once per session.
 /// </summary>
-public sealed class HandoffSessionStore(DaprClient dapr, IOptions<HandoffSessionOptions> sessionOptions, TimeProvider time, ILogger<HandoffSessionStore> logger)
+public sealed partial class HandoffSessionStore(DaprClient dapr, IOptions<HandoffSessionOptions> sessionOptions, TimeProvider time, ILogger<HandoffSessionStore> logger)
 {
     private string Store => sessionOptions.Value.StateStore;
 
@@ -92,7 +92,7 @@ public sealed class HandoffSessionStore(DaprClient dapr, IOptions<HandoffSession
         }
         catch (Exception e) when (e is DaprException or OperationCanceledException)
         {
-            logger.LogWarning(e, "Could not publish {Status}; giving the claim back so it is published at the next detection", status);
+            LogPublishFailed(e, status);
             await UpdateSessionAsync(tenant, genesysConversationId, current => current is not null && current.PublishedStatuses.Contains(status)
                 ? current with { PublishedStatuses = [.. current.PublishedStatuses.Where(s => s != status)] }
                 : null, CancellationToken.None);
@@ -132,6 +132,9 @@ public sealed class HandoffSessionStore(DaprClient dapr, IOptions<HandoffSession
 
     private static bool Same(ActiveSession session, TenantKey tenant, string genesysConversationId) =>
         session.Tenant == tenant && session.GenesysConversationId == genesysConversationId;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish {Status}; giving the claim back so it is published at the next detection")]
+    private partial void LogPublishFailed(Exception exception, string status);
 }
 
 /// <summary>A state key kept changing under us; the caller should retry later.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Dapr.Client;
 using Microsoft.Extensions.Options;
 using PolyAi.Messaging.Genesys;
@@ -15,7 +16,7 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 /// reconciliation) only within <see cref="HandoffOptions.HousekeepingShare"/>, so customers' messages always find room.
 /// At most the unspent part of one lease per replica and client is lost when a minute ends.
 /// </summary>
-public sealed class RequestBudget(DaprClient dapr, IOptions<HandoffOptions> options, IOptions<HandoffSessionOptions> sessionOptions, TimeProvider time, ILogger<RequestBudget> logger)
+public sealed partial class RequestBudget(DaprClient dapr, IOptions<HandoffOptions> options, IOptions<HandoffSessionOptions> sessionOptions, TimeProvider time, ILogger<RequestBudget> logger)
     : IGenesysRequestBudget
 {
     private const int MaxClients = 10_000;
@@ -59,6 +60,7 @@ public sealed class RequestBudget(DaprClient dapr, IOptions<HandoffOptions> opti
     }
 
     /// <summary>How many requests of the minute this replica now holds: the lease size, what is left under the limit, or 0.</summary>
+    [SuppressMessage("Security", "CA5394:Do not use insecure randomness", Justification = "Back-off jitter, not a secret.")]
     private async Task<int> TakeLeaseAsync(string clientKey, long minute, int size, int limit, CancellationToken cancellationToken)
     {
         var store = sessionOptions.Value.StateStore;
@@ -86,7 +88,7 @@ public sealed class RequestBudget(DaprClient dapr, IOptions<HandoffOptions> opti
             await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(2, 10) * attempt), time, cancellationToken);
         }
 
-        logger.LogWarning("Could not take a Genesys request lease for this minute: other replicas kept winning");
+        LogLeaseContended();
         return 0;
     }
 
@@ -115,6 +117,9 @@ public sealed class RequestBudget(DaprClient dapr, IOptions<HandoffOptions> opti
 
         public int Remaining { get; set; }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not take a Genesys request lease for this minute: other replicas kept winning")]
+    private partial void LogLeaseContended();
 }
 
 /// <summary>Requests taken from one client's budget in one minute (all replicas).</summary>

@@ -13,7 +13,7 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 /// runs (nothing read, nothing sent to Genesys); a secret that cannot be read yet is <c>Unavailable</c> (the agent
 /// retries). Refusals are counted, and logged within a budget.
 /// </summary>
-public sealed class RpcCallers : Interceptor
+public sealed partial class RpcCallers : Interceptor
 {
     private const string Scheme = "Bearer ";
     private readonly SharedToken? _token;
@@ -59,11 +59,14 @@ public sealed class RpcCallers : Interceptor
             HandoffMetrics.RpcRefused.WithLabels("unauthenticated").Inc();
             if (_refusedLog.TryTake(out var heldBack))
             {
-                _logger.LogWarning("Refused a gRPC call to {Method} without the agent's token ({HeldBack} more refused since the last line)", context.Method, heldBack);
+                LogRefused(context.Method, heldBack);
             }
 
             throw new RpcException(new Status(StatusCode.Unauthenticated,
                 $"Only the agent may call the handoff service: authorization: Bearer <the '{token.SecretName}' token>."));
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a gRPC call to {Method} without the agent's token ({HeldBack} more refused since the last line)")]
+    private partial void LogRefused(string method, long heldBack);
 }

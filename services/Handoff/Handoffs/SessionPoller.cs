@@ -15,7 +15,7 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 /// be had or is cut short, each session is read on its own. All of it is housekeeping: it yields to customers' calls.
 /// Several replicas may poll the same session: the once-per-status claim on the session makes that harmless.
 /// </summary>
-public sealed class SessionPoller(
+public sealed partial class SessionPoller(
     HandoffSessionStore state, HandoffLifecycle lifecycle, TenantGenesys genesys, IOptions<HandoffOptions> options, TimeProvider time, ILogger<SessionPoller> logger)
     : BackgroundService
 {
@@ -47,7 +47,7 @@ public sealed class SessionPoller(
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning(e, "Could not read the active handoff sessions; polling again later");
+            LogReadActiveFailed(e);
             return;
         }
 
@@ -92,12 +92,12 @@ public sealed class SessionPoller(
         }
         catch (GenesysBudgetExceededException)
         {
-            logger.LogInformation("The tenant's Genesys budget for housekeeping is spent this minute; the other sessions wait");
+            LogHousekeepingBudgetSpent();
             return false;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning(e, "Could not check the Genesys conversation; polling again later");
+            LogCheckFailed(e);
             return true;
         }
     }
@@ -143,10 +143,22 @@ public sealed class SessionPoller(
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            logger.LogInformation(e, "Queue {QueueId} could not be observed; its sessions are read one by one", queueId);
+            LogQueueNotObserved(e, queueId);
             return null;
         }
     }
 
     private static string Key(ActiveSession session) => $"{session.Tenant}/{session.GenesysConversationId}";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the active handoff sessions; polling again later")]
+    private partial void LogReadActiveFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The tenant's Genesys budget for housekeeping is spent this minute; the other sessions wait")]
+    private partial void LogHousekeepingBudgetSpent();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not check the Genesys conversation; polling again later")]
+    private partial void LogCheckFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {QueueId} could not be observed; its sessions are read one by one")]
+    private partial void LogQueueNotObserved(Exception exception, string queueId);
 }

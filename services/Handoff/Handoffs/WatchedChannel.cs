@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -226,6 +227,7 @@ internal sealed partial class WatchedChannel : IAsyncDisposable
         return agentConnected ? ConversationSignal.AgentConnected : ConversationSignal.None;
     }
 
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "Any channel failure is logged and the channel reconnects; the poller covers its conversations meanwhile.")]
     private async Task RunAsync(CancellationToken ct)
     {
         // Channel upkeep and reconciling after events are housekeeping: they yield the tenant's Genesys budget to customers.
@@ -605,6 +607,7 @@ internal sealed partial class WatchedChannel : IAsyncDisposable
         }
     }
 
+    [SuppressMessage("Security", "CA5394:Do not use insecure randomness", Justification = "Jitter that spreads replicas over the minute, not a secret.")]
     private TimeSpan UntilNextMinute()
     {
         var now = _time.GetUtcNow();

@@ -13,7 +13,7 @@ namespace PolyAi.Messaging.Handoff.Sessions;
 /// and typing counts, receipts). Acks only after the session is saved; at-least-once delivery is safe because a
 /// Genesys id already recorded on the session changes nothing.
 /// </summary>
-public static class SessionConsumer
+public static partial class SessionConsumer
 {
     public static IEndpointRouteBuilder MapSessionConsumer(this IEndpointRouteBuilder app)
     {
@@ -46,7 +46,7 @@ public static class SessionConsumer
             }
             catch (DaprException e)
             {
-                services.Logger.LogError(e, "Could not read the conversation link; Dapr will redeliver");
+                LogReadLinkFailed(services.Logger, e);
                 NotificationMetrics.Count(SessionMetrics.Service, envelope.TypeLabel, Outcomes.Failed);
                 return TypedResults.Problem("The handoff session could not be found.", statusCode: StatusCodes.Status500InternalServerError);
             }
@@ -56,7 +56,7 @@ public static class SessionConsumer
 
         if (sessionId is null)
         {
-            services.Logger.LogWarning("Dropping a {Type} notification with neither conversationId nor channel.to.id to the dead-letter topic", notification.Type);
+            LogDroppingWithoutSession(services.Logger, notification.Type);
             NotificationMetrics.Count(SessionMetrics.Service, envelope.TypeLabel, Outcomes.Dropped);
             return TypedResults.Ok(TopicAck.Drop);
         }
@@ -80,7 +80,7 @@ public static class SessionConsumer
         }
         catch (DaprException e)
         {
-            services.Logger.LogError(e, "Could not save the handoff session; Dapr will redeliver");
+            LogSaveFailed(services.Logger, e);
             NotificationMetrics.Count(SessionMetrics.Service, envelope.TypeLabel, Outcomes.Failed);
             return TypedResults.Problem("The handoff session could not be saved.", statusCode: StatusCodes.Status500InternalServerError);
         }
@@ -88,7 +88,7 @@ public static class SessionConsumer
         switch (result)
         {
             case StateUpdate.Saved:
-                services.Logger.LogInformation("Recorded a {Type} notification on handoff session {SessionId}", notification.Type, sessionId);
+                LogRecorded(services.Logger, notification.Type, sessionId);
                 NotificationMetrics.Count(SessionMetrics.Service, envelope.TypeLabel, Outcomes.Saved);
                 if (notification.Type == NotificationValues.TypeReceipt)
                 {
@@ -102,11 +102,11 @@ public static class SessionConsumer
 
                 return TypedResults.Ok(TopicAck.Success);
             case StateUpdate.Unchanged:
-                services.Logger.LogInformation("Notification already recorded; acking the redelivery");
+                LogAlreadyRecorded(services.Logger);
                 NotificationMetrics.Count(SessionMetrics.Service, envelope.TypeLabel, Outcomes.Duplicate);
                 return TypedResults.Ok(TopicAck.Success);
             default:
-                services.Logger.LogWarning("Handoff session kept changing under us; asking Dapr to redeliver");
+                LogConflict(services.Logger);
                 NotificationMetrics.Count(SessionMetrics.Service, envelope.TypeLabel, Outcomes.Conflict);
                 return TypedResults.Ok(TopicAck.Retry);
         }
@@ -129,9 +129,30 @@ public static class SessionConsumer
         }
         catch (Exception e) when (e is DaprException or HandoffStateConflictException)
         {
-            services.Logger.LogWarning(e, "Could not publish connected for the first agent message; the poller will");
+            LogConnectedPublishFailed(services.Logger, e);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not read the conversation link; Dapr will redeliver")]
+    private static partial void LogReadLinkFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropping a {Type} notification with neither conversationId nor channel.to.id to the dead-letter topic")]
+    private static partial void LogDroppingWithoutSession(ILogger logger, string? type);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not save the handoff session; Dapr will redeliver")]
+    private static partial void LogSaveFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Recorded a {Type} notification on handoff session {SessionId}")]
+    private static partial void LogRecorded(ILogger logger, string? type, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Notification already recorded; acking the redelivery")]
+    private static partial void LogAlreadyRecorded(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handoff session kept changing under us; asking Dapr to redeliver")]
+    private static partial void LogConflict(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish connected for the first agent message; the poller will")]
+    private static partial void LogConnectedPublishFailed(ILogger logger, Exception exception);
 }
 
 public sealed record SessionServices(

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Mime;
 using System.Text.Json;
 using Dapr.Client;
@@ -188,6 +189,7 @@ public sealed partial class WebhookIntake(
         return WebhookVerdict.Accepted;
     }
 
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "Best-effort housekeeping: a pending dedupe key does not block Genesys' retry.")]
     private async Task ForgetAsync(TenantKey tenant, string notificationId)
     {
         try

@@ -14,7 +14,7 @@ internal sealed class ApiTokenMiddleware(RequestDelegate next, string apiToken)
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (context.Request.Path.StartsWithSegments("/v1.0/healthz") || HasValidToken(context.Request))
+        if (context.Request.Path.StartsWithSegments("/v1.0/healthz", StringComparison.OrdinalIgnoreCase) || HasValidToken(context.Request))
         {
             await next(context);
             return;

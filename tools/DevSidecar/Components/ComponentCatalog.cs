@@ -8,7 +8,7 @@ namespace PolyAi.Messaging.DevSidecar.Components;
 /// The components loaded from the resources directory, looked up the way an app's daprd sees them:
 /// a component scoped to other app ids does not exist for this one.
 /// </summary>
-internal sealed class ComponentCatalog
+internal sealed partial class ComponentCatalog
 {
     private const string StateInMemory = "state.in-memory";
     private const string PubSubInMemory = "pubsub.in-memory";
@@ -27,7 +27,7 @@ internal sealed class ComponentCatalog
         {
             if (_components.Any(c => c.Name == component.Name))
             {
-                logger.LogWarning("Skipping duplicate component {Name} ({Type})", component.Name, component.Type);
+                LogDuplicate(logger, component.Name, component.Type);
                 continue;
             }
 
@@ -43,18 +43,18 @@ internal sealed class ComponentCatalog
                     var secretStore = new LocalFileSecretStore(component, componentsPath);
                     if (!File.Exists(secretStore.FilePath))
                     {
-                        logger.LogWarning("Secrets file {File} of {Name} does not exist (yet)", secretStore.FilePath, component.Name);
+                        LogSecretsFileMissing(logger, secretStore.FilePath, component.Name);
                     }
 
                     _secretStores.Add(component.Name, secretStore);
                     break;
                 default:
-                    logger.LogWarning("Skipping component {Name}: type {Type} is not supported by the dev sidecar", component.Name, component.Type);
+                    LogUnsupported(logger, component.Name, component.Type);
                     continue;
             }
 
             _components.Add(component);
-            logger.LogInformation("Loaded component {Name} ({Type})", component.Name, component.Type);
+            LogLoaded(logger, component.Name, component.Type);
         }
     }
 
@@ -98,4 +98,16 @@ internal sealed class ComponentCatalog
     private static T? Find<T>(Dictionary<string, T> components, string appId, string name, Func<T, ComponentDefinition> definition)
         where T : class =>
         components.TryGetValue(name, out var component) && definition(component).IsVisibleTo(appId) ? component : null;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipping duplicate component {Name} ({Type})")]
+    private static partial void LogDuplicate(ILogger logger, string name, string type);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Secrets file {File} of {Name} does not exist (yet)")]
+    private static partial void LogSecretsFileMissing(ILogger logger, string file, string name);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipping component {Name}: type {Type} is not supported by the dev sidecar")]
+    private static partial void LogUnsupported(ILogger logger, string name, string type);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded component {Name} ({Type})")]
+    private static partial void LogLoaded(ILogger logger, string name, string type);
 }

@@ -16,7 +16,7 @@ internal sealed record InboundRetryTarget(string PubSub, RetryPolicy Policy, IRe
 }
 
 /// <summary>Reads every *.yaml / *.yml file of a directory (multi-document files included), as daprd's resources path does.</summary>
-internal static class ResourceLoader
+internal static partial class ResourceLoader
 {
     private static readonly IDeserializer Deserializer = new DeserializerBuilder()
         .WithNamingConvention(CamelCaseNamingConvention.Instance)
@@ -51,7 +51,7 @@ internal static class ResourceLoader
                         retries.AddRange(ToInboundRetries(Deserializer.Deserialize<ResiliencyYaml>(document), file));
                         break;
                     default:
-                        logger.LogInformation("Ignoring {Kind} resource {Name} in {File}", header?.Kind, header?.Metadata?.Name, file);
+                        LogIgnoring(logger, header?.Kind, header?.Metadata?.Name, file);
                         break;
                 }
             }
@@ -103,4 +103,7 @@ internal static class ResourceLoader
             yield return new InboundRetryTarget(component, RetryPolicy.FromYaml(policyName, policy), yaml.Scopes ?? []);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ignoring {Kind} resource {Name} in {File}")]
+    private static partial void LogIgnoring(ILogger logger, string? kind, string? name, string file);
 }

@@ -4,7 +4,7 @@ using PolyAi.Messaging.DevSidecar.Components;
 namespace PolyAi.Messaging.DevSidecar.PubSub;
 
 /// <summary>The pub/sub side of one app: discover its subscriptions, then run one worker per subscription until shutdown.</summary>
-internal sealed class AppSubscriber(
+internal sealed partial class AppSubscriber(
     ComponentCatalog catalog,
     PubSubBroker broker,
     SubscriptionDiscovery discovery,
@@ -24,7 +24,7 @@ internal sealed class AppSubscriber(
             }
             catch (DaprApiException e)
             {
-                logger.LogError("App {AppId}: subscription to {Topic} ignored: {Reason}", app.AppId, subscription.Topic, e.Message);
+                LogSubscriptionIgnored(logger, app.AppId, subscription.Topic, e.Message);
                 continue;
             }
 
@@ -36,4 +36,7 @@ internal sealed class AppSubscriber(
 
         await Task.WhenAll(workers);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "App {AppId}: subscription to {Topic} ignored: {Reason}")]
+    private static partial void LogSubscriptionIgnored(ILogger logger, string appId, string topic, string reason);
 }

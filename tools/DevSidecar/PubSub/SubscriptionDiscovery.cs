@@ -8,7 +8,7 @@ namespace PolyAi.Messaging.DevSidecar.PubSub;
 /// Asks an app for its subscriptions with <c>GET /dapr/subscribe</c>, once, as daprd does — but first waits
 /// for the app to come up, since in a local stack the sidecar usually starts before the app.
 /// </summary>
-internal sealed class SubscriptionDiscovery(HttpClient http, TimeProvider time, ILogger<SubscriptionDiscovery> logger)
+internal sealed partial class SubscriptionDiscovery(HttpClient http, TimeProvider time, ILogger<SubscriptionDiscovery> logger)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
@@ -22,21 +22,21 @@ internal sealed class SubscriptionDiscovery(HttpClient http, TimeProvider time, 
             {
                 if (Subscription.FromDeclaration(appId, declaration) is not { } subscription)
                 {
-                    logger.LogWarning("App {AppId}: subscription to {Topic} has no route; discarded", appId, declaration.Topic);
+                    LogNoRoute(appId, declaration.Topic);
                 }
                 else if (subscriptions.Any(s => s.PubSub == subscription.PubSub && s.Topic == subscription.Topic))
                 {
-                    logger.LogError("App {AppId}: duplicate subscription to {PubSub}/{Topic}; only the first is used", appId, subscription.PubSub, subscription.Topic);
+                    LogDuplicate(appId, subscription.PubSub, subscription.Topic);
                 }
                 else
                 {
                     subscriptions.Add(subscription);
-                    logger.LogInformation("App {AppId} subscribed to {PubSub}/{Topic}", appId, subscription.PubSub, subscription.Topic);
+                    LogSubscribed(appId, subscription.PubSub, subscription.Topic);
                 }
             }
             catch (FormatException e)
             {
-                logger.LogError("App {AppId}: SUBSCRIPTION TO {PubSub}/{Topic} NOT LOADED: {Reason}", appId, declaration.PubsubName, declaration.Topic, e.Message);
+                LogNotLoaded(appId, declaration.PubsubName, declaration.Topic, e.Message);
             }
         }
 
@@ -55,13 +55,13 @@ internal sealed class SubscriptionDiscovery(HttpClient http, TimeProvider time, 
                 using var response = await http.SendAsync(request, cancellationToken);
                 if (response.StatusCode == HttpStatusCode.NotFound)
                 {
-                    logger.LogInformation("App {AppId} has no /dapr/subscribe: no subscriptions", appId);
+                    LogNoSubscribeEndpoint(appId);
                     return [];
                 }
 
                 if (!response.IsSuccessStatusCode)
                 {
-                    logger.LogError("App {AppId} answered {Status} on /dapr/subscribe: no subscriptions loaded", appId, (int)response.StatusCode);
+                    LogSubscribeFailed(appId, (int)response.StatusCode);
                     return [];
                 }
 
@@ -71,7 +71,7 @@ internal sealed class SubscriptionDiscovery(HttpClient http, TimeProvider time, 
             {
                 if (!waitingLogged)
                 {
-                    logger.LogInformation("Waiting for app {AppId} at {AppUrl} to answer /dapr/subscribe", appId, appUrl);
+                    LogWaiting(appId, appUrl);
                     waitingLogged = true;
                 }
             }
@@ -79,4 +79,25 @@ internal sealed class SubscriptionDiscovery(HttpClient http, TimeProvider time, 
             await Task.Delay(PollInterval, time, cancellationToken);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "App {AppId}: subscription to {Topic} has no route; discarded")]
+    private partial void LogNoRoute(string appId, string? topic);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "App {AppId}: duplicate subscription to {PubSub}/{Topic}; only the first is used")]
+    private partial void LogDuplicate(string appId, string pubSub, string topic);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "App {AppId} subscribed to {PubSub}/{Topic}")]
+    private partial void LogSubscribed(string appId, string pubSub, string topic);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "App {AppId}: SUBSCRIPTION TO {PubSub}/{Topic} NOT LOADED: {Reason}")]
+    private partial void LogNotLoaded(string appId, string? pubSub, string? topic, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "App {AppId} has no /dapr/subscribe: no subscriptions")]
+    private partial void LogNoSubscribeEndpoint(string appId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "App {AppId} answered {Status} on /dapr/subscribe: no subscriptions loaded")]
+    private partial void LogSubscribeFailed(string appId, int status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Waiting for app {AppId} at {AppUrl} to answer /dapr/subscribe")]
+    private partial void LogWaiting(string appId, Uri appUrl);
 }

@@ -10,7 +10,7 @@ namespace PolyAi.Messaging.DevSidecar.PubSub;
 /// (acknowledged, dropped or dead-lettered) before the next is tried, and is retried for as long as the policy
 /// allows — so an app that is down or restarting loses nothing it has not acknowledged.
 /// </summary>
-internal sealed class SubscriptionWorker(
+internal sealed partial class SubscriptionWorker(
     Subscription subscription,
     Uri appUrl,
     DeliveryCounters counters,
@@ -35,7 +35,7 @@ internal sealed class SubscriptionWorker(
     {
         if (message.ExpiresAt <= time.GetUtcNow())
         {
-            logger.LogWarning("{AppId} {Topic}: message expired at {Expiration}; dropped", subscription.AppId, subscription.Topic, message.ExpiresAt);
+            LogExpired(subscription.AppId, subscription.Topic, message.ExpiresAt);
             counters.CountDropped();
             return;
         }
@@ -43,14 +43,14 @@ internal sealed class SubscriptionWorker(
         var (body, envelope) = Prepare(message);
         if (envelope is null)
         {
-            logger.LogError("{AppId} {Topic}: message is not a CloudEvent and the subscription is not rawPayload", subscription.AppId, subscription.Topic);
+            LogNotCloudEvent(subscription.AppId, subscription.Topic);
             DropOrDeadLetter(message);
             return;
         }
 
         if (subscription.RouteFor(envelope) is not { } route)
         {
-            logger.LogDebug("{AppId} {Topic}: no rule matched and no default route; acknowledged", subscription.AppId, subscription.Topic);
+            LogNoRoute(subscription.AppId, subscription.Topic);
             return;
         }
 
@@ -64,19 +64,19 @@ internal sealed class SubscriptionWorker(
                     counters.CountDelivered();
                     return;
                 case DeliveryOutcome.Drop:
-                    logger.LogWarning("{AppId} {Topic} → {Route}: {Reason}; dropping", subscription.AppId, subscription.Topic, route, result.Reason);
+                    LogDropping(subscription.AppId, subscription.Topic, route, result.Reason);
                     DropOrDeadLetter(message);
                     return;
             }
 
             if (retryPolicy.DelayBefore(retry) is not { } delay)
             {
-                logger.LogWarning("{AppId} {Topic} → {Route}: {Reason}; retries exhausted, dropping", subscription.AppId, subscription.Topic, route, result.Reason);
+                LogRetriesExhausted(subscription.AppId, subscription.Topic, route, result.Reason);
                 DropOrDeadLetter(message);
                 return;
             }
 
-            logger.LogWarning("{AppId} {Topic} → {Route}: {Reason}; retry {Retry} in {Delay} ms", subscription.AppId, subscription.Topic, route, result.Reason, retry, delay.TotalMilliseconds);
+            LogRetrying(subscription.AppId, subscription.Topic, route, result.Reason, retry, delay.TotalMilliseconds);
             counters.CountRetried();
             await Task.Delay(delay, time, cancellationToken);
         }
@@ -107,11 +107,32 @@ internal sealed class SubscriptionWorker(
         {
             broker.Append(subscription.PubSub, deadLetterTopic, message);
             counters.CountDeadLettered();
-            logger.LogWarning("{AppId} {Topic}: sent to dead-letter topic {DeadLetterTopic}", subscription.AppId, subscription.Topic, deadLetterTopic);
+            LogDeadLettered(subscription.AppId, subscription.Topic, deadLetterTopic);
         }
         else
         {
             counters.CountDropped();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{AppId} {Topic}: message expired at {Expiration}; dropped")]
+    private partial void LogExpired(string appId, string topic, DateTimeOffset? expiration);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{AppId} {Topic}: message is not a CloudEvent and the subscription is not rawPayload")]
+    private partial void LogNotCloudEvent(string appId, string topic);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{AppId} {Topic}: no rule matched and no default route; acknowledged")]
+    private partial void LogNoRoute(string appId, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{AppId} {Topic} → {Route}: {Reason}; dropping")]
+    private partial void LogDropping(string appId, string topic, string route, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{AppId} {Topic} → {Route}: {Reason}; retries exhausted, dropping")]
+    private partial void LogRetriesExhausted(string appId, string topic, string route, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{AppId} {Topic} → {Route}: {Reason}; retry {Retry} in {Delay} ms")]
+    private partial void LogRetrying(string appId, string topic, string route, string reason, int retry, double delay);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{AppId} {Topic}: sent to dead-letter topic {DeadLetterTopic}")]
+    private partial void LogDeadLettered(string appId, string topic, string deadLetterTopic);
 }

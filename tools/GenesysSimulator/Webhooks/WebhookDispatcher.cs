@@ -11,7 +11,7 @@ namespace PolyAi.Messaging.GenesysSimulator.Webhooks;
 /// <c>X-Hub-Signature-256: sha256=&lt;Base64 HMAC-SHA256&gt;</c>, retried on timeout, 429 and 5xx (other 4xx are final),
 /// one conversation's notifications in order.
 /// </summary>
-internal sealed class WebhookDispatcher : IAsyncDisposable
+internal sealed partial class WebhookDispatcher : IAsyncDisposable
 {
     // Like Genesys (Java/Jackson), write text as is: no \u escapes for apostrophes, accents or emoji.
     private static readonly System.Text.Json.JsonSerializerOptions BodyFormat = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -146,7 +146,7 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
             var retryable = status is null or 429 or >= 500;
             if (!retryable || attempt >= _options.WebhookMaxRetries)
             {
-                _logger.LogWarning("Webhook {Id} to {Url} failed after {Attempts} attempts (last: {Status} {Error})", delivery.Id, delivery.Url, attempt + 1, status, error);
+                LogGaveUp(delivery.Id, delivery.Url, attempt + 1, status, error);
                 delivery.Finish("failed", _gate);
                 return;
             }
@@ -239,4 +239,7 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
 
         public WebhookDelivery Snapshot() => new(id, url, conversationId, body, signature, [.. _attempts], _outcome);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {Id} to {Url} failed after {Attempts} attempts (last: {Status} {Error})")]
+    private partial void LogGaveUp(string id, Uri url, int attempts, int? status, string? error);
 }

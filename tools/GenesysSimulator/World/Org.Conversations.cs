@@ -112,7 +112,7 @@ internal sealed partial class Org
         var queue = flow?.PublishedAsOf(Now) is not null ? Queues.Values.FirstOrDefault(q => q.Name == flow.TargetQueueName) : null;
         if (queue is null)
         {
-            Logger.LogWarning("Conversation {ConversationId}: integration {IntegrationId} has no published flow with an existing queue", conversation.Id, integration.Id);
+            LogNoFlow(Logger, conversation.Id, integration.Id);
             return;
         }
 
@@ -492,4 +492,7 @@ internal sealed partial class Org
         "delivery-failed" or "removed" => "failed",
         _ => status,
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Conversation {ConversationId}: integration {IntegrationId} has no published flow with an existing queue")]
+    private static partial void LogNoFlow(ILogger logger, string conversationId, string integrationId);
 }
