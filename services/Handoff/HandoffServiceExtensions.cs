@@ -23,13 +23,20 @@ public static class HandoffServiceExtensions
         builder.Services.AddSingleton<TenantGenesys>();
         builder.Services.AddSingleton<Availability>();
         builder.Services.AddSingleton<HandoffSessionStore>();
+        builder.Services.AddSingleton<SessionEnds>();
         builder.Services.AddSingleton<HandoffLifecycle>();
+        builder.Services.AddSingleton<ConversationLocks>();
+        builder.Services.AddSingleton<HandoffStart>();
         builder.Services.AddSingleton<CustomerMessages>();
         builder.Services.AddSingleton<NotificationWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NotificationWatcher>());
         builder.Services.AddHostedService<SessionPoller>();
         builder.Services.AddSingleton<RpcCallers>();
-        builder.Services.AddGrpc(options => options.Interceptors.Add<RpcCallers>());
+        builder.Services.AddGrpc(options =>
+        {
+            options.Interceptors.Add<RpcCallers>(); // the caller first: a stranger learns nothing else
+            options.Interceptors.Add<HandoffErrors>();
+        });
         return builder;
     }
 }

@@ -206,26 +206,6 @@ public sealed class ChatApiTests(AgentFixture fixture)
         await stream.WaitForMessageAsync("ai", "tracking link");
     }
 
-    [Fact]
-    public async Task Metrics_count_conversations_messages_by_role_and_open_streams()
-    {
-        var tenant = await fixture.RegisterTenantAsync();
-        var started = await _service.MetricAsync("polyai_messaging_conversations_started_total");
-        var customerMessages = await _service.MetricAsync("polyai_messaging_transcript_messages_total", ("role", "customer"));
-        var aiMessages = await _service.MetricAsync("polyai_messaging_transcript_messages_total", ("role", "ai"));
-        var openStreams = await _service.MetricAsync("polyai_messaging_sse_streams_open");
-
-        var chat = await ChatClient.StartAsync(_service.Http, tenant);
-        await using var stream = await chat.StreamAsync();
-        (await chat.SendAsync("when are you open")).Dispose();
-        await stream.WaitForMessageAsync("ai", "Monday");
-
-        Assert.Equal(started + 1, await _service.MetricAsync("polyai_messaging_conversations_started_total"));
-        Assert.Equal(customerMessages + 1, await _service.MetricAsync("polyai_messaging_transcript_messages_total", ("role", "customer")));
-        Assert.Equal(aiMessages + 2, await _service.MetricAsync("polyai_messaging_transcript_messages_total", ("role", "ai"))); // greeting and answer
-        Assert.Equal(openStreams + 1, await _service.MetricAsync("polyai_messaging_sse_streams_open"));
-    }
-
     private static ByteArrayContent Bytes(byte[] body) =>
         new(body) { Headers = { ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") } };
 

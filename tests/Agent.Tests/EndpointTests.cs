@@ -36,18 +36,4 @@ public sealed class EndpointTests(AgentFixture fixture)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
     }
-
-    [Fact]
-    public async Task Metrics_count_consumed_notifications_and_transcript_messages_by_role()
-    {
-        var tenant = AgentFixture.NewTenant();
-        var consumedBefore = await _service.MetricAsync("polyai_messaging_notifications_consumed_total", ("service", "agent"), ("type", "Text"), ("outcome", "saved"));
-        var agentMessagesBefore = await _service.MetricAsync("polyai_messaging_transcript_messages_total", ("role", "agent"));
-        await _service.PublishAsync(tenant, Text(NewId(), "user-metrics", "counted"));
-        await Eventually.Until(
-            () => _service.ReadStateAsync(AgentFixture.TranscriptKey(tenant, "user-metrics")), t => t is not null, "the transcript");
-
-        Assert.Equal(consumedBefore + 1, await _service.MetricAsync("polyai_messaging_notifications_consumed_total", ("service", "agent"), ("type", "Text"), ("outcome", "saved")));
-        Assert.Equal(agentMessagesBefore + 1, await _service.MetricAsync("polyai_messaging_transcript_messages_total", ("role", "agent")));
-    }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using PolyAi.Messaging.Agent.Conversations;
 using PolyAi.Messaging.Agent.Transcripts;
 using PolyAi.Messaging.Contracts;
@@ -13,8 +12,6 @@ namespace PolyAi.Messaging.Agent.Tests;
 [Collection(AgentCollection.Name)]
 public sealed class StateJsonTests(AgentFixture fixture)
 {
-    private static readonly JsonSerializerOptions ReflectionDefault = new(JsonSerializerDefaults.Web);
-
     [Fact]
     public async Task A_stored_conversation_and_transcript_are_what_the_reflection_serializer_would_have_written()
     {
@@ -27,8 +24,8 @@ public sealed class StateJsonTests(AgentFixture fixture)
         var record = await fixture.Service.ReadStateAsync(ConversationRecord.StateKey(chat.ConversationId));
         var transcript = await fixture.Service.ReadStateAsync(Transcript.StateKey(tenant, chat.ConversationId));
 
-        AssertSameUnderReflection<ConversationRecord>(record!.Value);
-        AssertSameUnderReflection<Transcript>(transcript!.Value);
+        StateDocuments.AssertSameUnderReflection<ConversationRecord>(record!.Value);
+        StateDocuments.AssertSameUnderReflection<Transcript>(transcript!.Value);
         Assert.True(transcript.Value.GetProperty("messages").GetArrayLength() >= 3, "greeting, question and answer were stored");
     }
 
@@ -40,13 +37,6 @@ public sealed class StateJsonTests(AgentFixture fixture)
         Assert.Throws<NotSupportedException>(() => JsonSerializer.Serialize(new Unlisted("x"), options));
         Assert.NotNull(options.GetTypeInfo(typeof(Transcript)));
         Assert.NotNull(options.GetTypeInfo(typeof(TenantRecord)));
-    }
-
-    private static void AssertSameUnderReflection<T>(JsonElement stored)
-    {
-        var value = stored.Deserialize<T>(ReflectionDefault);
-        var rewritten = JsonSerializer.SerializeToNode(value, ReflectionDefault);
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(stored.GetRawText()), rewritten), $"{typeof(T).Name} differs:\n{stored.GetRawText()}\n{rewritten}");
     }
 
     private sealed record Unlisted(string Name);

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using PolyAi.Messaging.GenesysSimulator.Tests.Support;
 using static PolyAi.Messaging.GenesysSimulator.Tests.AuthenticationTests;
 
@@ -103,15 +104,17 @@ public sealed class RateLimitAndFaultTests
     [Fact]
     public async Task Injected_latency_delays_the_answer()
     {
-        await using var sim = await Sim.StartAsync();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var sim = await Sim.StartAsync(options => options with { TimeProvider = time });
         var org = sim.Control.SeedOrg();
         using var client = await GenesysClient.LoginAsync(sim.BaseUrl, org.ClientId, org.ClientSecret);
         sim.Control.AddFault(new FaultRule { PathPattern = "/tokens/me$", LatencyMs = 300, Times = 1 });
 
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        using var response = await client.GetAsync("api/v2/tokens/me");
+        var call = client.GetAsync("api/v2/tokens/me");
+        var held = await FakeClock.AdvanceUntilDoneAsync(time, call, TimeSpan.FromMilliseconds(10));
 
+        using var response = await call;
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.True(started.ElapsedMilliseconds >= 290, $"answered after {started.ElapsedMilliseconds} ms");
+        Assert.InRange(held, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(310));
     }
 }

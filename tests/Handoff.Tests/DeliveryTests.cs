@@ -87,19 +87,4 @@ public sealed class DeliveryTests(HandoffFixture fixture)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
     }
-
-    [Fact]
-    public async Task Metrics_count_consumed_notifications_and_receipts_by_status()
-    {
-        var tenant = HandoffFixture.NewTenant();
-        var id = NewId();
-        var consumedBefore = await _service.MetricAsync("polyai_messaging_notifications_consumed_total", ("service", "handoff"), ("type", "Receipt"), ("outcome", "saved"));
-        var readBefore = await _service.MetricAsync("polyai_messaging_receipts_total", ("status", "Read"));
-        await _service.PublishAsync(tenant, Receipt(id, "user-m", "message-m", "Read", isFinalReceipt: false, DateTimeOffset.UtcNow, "conv-m"));
-        await Eventually.Until(
-            () => _service.ReadStateAsync(HandoffFixture.SessionKey(tenant, "conv-m")), s => s is not null, "the session");
-
-        Assert.Equal(consumedBefore + 1, await _service.MetricAsync("polyai_messaging_notifications_consumed_total", ("service", "handoff"), ("type", "Receipt"), ("outcome", "saved")));
-        Assert.Equal(readBefore + 1, await _service.MetricAsync("polyai_messaging_receipts_total", ("status", "Read")));
-    }
 }

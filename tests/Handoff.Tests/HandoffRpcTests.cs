@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.DependencyInjection;
 using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Genesys;
 using PolyAi.Messaging.GenesysSimulator;
@@ -14,11 +15,11 @@ namespace PolyAi.Messaging.Handoff.Tests;
 [Collection(NotificationsCollection.Name)]
 public sealed class HandoffRpcTests(NotificationsFixture fixture)
 {
-    private static readonly AgentScript ManualAgent = new() { Manual = true };
+    internal static readonly AgentScript ManualAgent = new() { Manual = true };
 
-    private static string NewConversationId() => "conv-" + Guid.NewGuid().ToString("N")[..12];
+    internal static string NewConversationId() => "conv-" + Guid.NewGuid().ToString("N")[..12];
 
-    private static StartHandoffRequest Start(TestWorld world, string conversationId, string messageId = "msg-1") => new()
+    internal static StartHandoffRequest Start(TestWorld world, string conversationId, string messageId = "msg-1") => new()
     {
         Tenant = world.Proto,
         ConversationId = conversationId,
@@ -91,17 +92,10 @@ public sealed class HandoffRpcTests(NotificationsFixture fixture)
         var link = await fixture.ReadStateAsync(Handoffs.ConversationLink.StateKey(world.Tenant, conversationId));
         var index = await fixture.ReadStateAsync(Handoffs.ActiveSessions.StateKey);
 
-        AssertSameUnderReflection<Sessions.HandoffSession>(session!.Value);
-        AssertSameUnderReflection<Handoffs.ConversationLink>(link!.Value);
-        AssertSameUnderReflection<Handoffs.ActiveSessions>(index!.Value);
+        StateDocuments.AssertSameUnderReflection<Sessions.HandoffSession>(session!.Value);
+        StateDocuments.AssertSameUnderReflection<Handoffs.ConversationLink>(link!.Value);
+        StateDocuments.AssertSameUnderReflection<Handoffs.ActiveSessions>(index!.Value);
         Assert.Equal(HandoffStatus.Connected, session.Value.GetProperty("status").GetString());
-    }
-
-    private static void AssertSameUnderReflection<T>(JsonElement stored)
-    {
-        var reflection = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        var rewritten = JsonSerializer.SerializeToNode(stored.Deserialize<T>(reflection), reflection);
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(stored.GetRawText()), rewritten), $"{typeof(T).Name} differs:\n{stored.GetRawText()}\n{rewritten}");
     }
 
     [Fact]
@@ -444,27 +438,6 @@ public sealed class HandoffRpcTests(NotificationsFixture fixture)
     }
 
     [Fact]
-    public async Task Handoff_metrics_count_outcomes_and_the_time_to_an_agent()
-    {
-        var world = await fixture.NewWorldAsync(ManualAgent);
-        var conversationId = NewConversationId();
-        var before = await fixture.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-        var genesysId = (await fixture.Handoff.StartHandoffAsync(Start(world, conversationId))).GenesysConversationId;
-        Assert.True(fixture.Genesys.Control.Accept(genesysId));
-        await fixture.EventuallyPublishedAsync(conversationId, HandoffStatus.Connected);
-
-        var after = await fixture.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-        double Delta(string name, params (string, string)[] labels) => PrometheusText.Sum(after, name, labels) - PrometheusText.Sum(before, name, labels);
-
-        Assert.Equal(1, Delta("polyai_messaging_handoff_starts_total", ("outcome", "started")));
-        Assert.Equal(1, Delta("polyai_messaging_handoff_start_to_connected_seconds_count"));
-        Assert.Contains("polyai_messaging_handoff_active_sessions", after, StringComparison.Ordinal);
-        Assert.True(
-            Delta("polyai_messaging_genesys_requests_total", ("endpoint", GenesysEndpoints.InboundMessage.Name), ("status", "200")) >= 1,
-            "the start's inbound message is counted by endpoint and status");
-    }
-
-    [Fact]
     public async Task A_conversations_lock_is_gone_once_its_calls_are_done_even_when_they_race()
     {
         var world = await fixture.NewWorldAsync(ManualAgent);
@@ -476,7 +449,7 @@ public sealed class HandoffRpcTests(NotificationsFixture fixture)
         Assert.Single(starts.Select(s => s.GenesysConversationId).Distinct());
         Assert.Single(MessagesFrom(conversationId), m => (string?)m.Body["channel"]!["messageId"] == "msg-race");
         // The lock table is process-wide: another test class's calls may hold a lock for a moment, so poll for empty.
-        await Eventually.UntilSeen(() => Handoffs.HandoffRpc.LockedConversations, locked => locked == 0, "no conversation locked");
+        await Eventually.UntilSeen(() => fixture.Services.GetRequiredService<Handoffs.ConversationLocks>().Count, locked => locked == 0, "no conversation locked");
     }
 
     [Fact]

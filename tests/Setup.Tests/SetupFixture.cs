@@ -22,17 +22,7 @@ public sealed class SimulatorFixture : IAsyncLifetime
     /// <summary>What the org calls its home division (orgs can rename it).</summary>
     public string HomeDivisionName { get; init; } = "Home";
 
-    public async Task InitializeAsync() => Host = await GenesysSimulatorHost.StartAsync(new GenesysSimulatorOptions
-    {
-        Port = 0,
-        HomeDivisionName = HomeDivisionName,
-        SeedOrg = true,
-        RateLimitPerMinute = 100_000,
-        WebhookRetryInterval = TimeSpan.FromMilliseconds(20),
-        WebhookTimeout = TimeSpan.FromMilliseconds(500),
-        WebhookMaxRetries = 0,
-        AsyncCompletionDelay = TimeSpan.FromMilliseconds(50),
-    });
+    public async Task InitializeAsync() => Host = await GenesysSimulatorHost.StartAsync(FastSimulator.Options() with { HomeDivisionName = HomeDivisionName });
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
 

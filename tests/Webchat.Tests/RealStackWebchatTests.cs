@@ -79,7 +79,7 @@ public sealed class RealStackWebchatTests(RealStackFixture fixture)
         await Expect(page.Locator(".pcw-handoff")).ToHaveAttributeAsync("data-status", "connected", Attribute);
         await Expect(Texts(page, "agent")).ToHaveTextAsync([RealStackFixture.AgentReplies[0]], Text);
         var live = await fixture.Simulator.ConversationsOfAsync(conversationId);
-        Assert.True(live.Count == 1 && !GenesysSimulator.IsDisconnected(live[0]), $"one live Genesys conversation: {Describe(live)}");
+        Assert.True(live.Count == 1 && !SimulatorClient.IsDisconnected(live[0]), $"one live Genesys conversation: {Describe(live)}");
         await ScreenshotAsync(page, "webchat-real-5-before-end.png");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "End chat" }).ClickAsync();
@@ -90,7 +90,7 @@ public sealed class RealStackWebchatTests(RealStackFixture fixture)
         await ScreenshotAsync(page, "webchat-real-6-customer-ended.png");
         await PollAsync(
             () => fixture.Simulator.ConversationsOfAsync(conversationId),
-            conversations => conversations.Count == 1 && GenesysSimulator.IsDisconnected(conversations[0]),
+            conversations => conversations.Count == 1 && SimulatorClient.IsDisconnected(conversations[0]),
             conversations => $"the Genesys conversation is disconnected; it is: {Describe(conversations)}");
     }
 

@@ -19,6 +19,38 @@ public sealed partial class CustomerMessages(HandoffSessionStore state, IOptions
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
     private const int MaxLookedUp = 10;
 
+    /// <summary>The customer as Genesys knows them: our conversation id, opaque.</summary>
+    public static InboundParty Customer(string conversationId) => new() { Id = conversationId, IdType = IdTypes.Opaque };
+
+    /// <summary>
+    /// Forwards a customer's message to the human of an open session (once: <see cref="SendAsync"/>), counted; a failure
+    /// or an unclear answer is the caller's to retry (<see cref="HandoffRetryableException"/>).
+    /// </summary>
+    public async Task ForwardAsync(TenantConnection connection, HandoffSession session, string messageId, string text, DateTimeOffset sentAt, CancellationToken ct)
+    {
+        var conversationId = session.ConversationId ?? session.CustomerId ?? session.SessionId;
+        var message = new InboundOpenMessage
+        {
+            Channel = new InboundChannel { MessageId = messageId, Time = sentAt, From = Customer(conversationId) },
+            Text = text,
+        };
+        try
+        {
+            await HandoffCalls.Store(() => HandoffCalls.GenesysCall(async () =>
+            {
+                await SendAsync(connection, session, message, ct);
+                return true;
+            }, "send the message", "message"));
+        }
+        catch (UncertainSendException e)
+        {
+            HandoffMetrics.Forwarded.WithLabels("message", "failed").Inc();
+            throw new HandoffRetryableException($"{e.Message} Retry: the retry checks Genesys before it sends again.", e);
+        }
+
+        HandoffMetrics.Forwarded.WithLabels("message", "sent").Inc();
+    }
+
     /// <summary>Sends <paramref name="message"/> unless Genesys already has it; the session records it as forwarded.</summary>
     /// <exception cref="UncertainSendException">Still unknown whether it arrived (the caller retries; the next try reconciles).</exception>
     public async Task SendAsync(TenantConnection connection, HandoffSession session, InboundOpenMessage message, CancellationToken ct)

@@ -15,7 +15,7 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 public sealed partial class HandoffLifecycle(
     HandoffSessionStore state,
     TenantGenesys genesys,
-    NotificationWatcher watcher,
+    SessionEnds ends,
     IOptions<HandoffOptions> options,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
@@ -151,7 +151,7 @@ public sealed partial class HandoffLifecycle(
             s => s.IsActive ? s with { Status = HandoffStatus.Ended, EndedAt = now, EndReason = reason, EndDetectedBy = source ?? "request" } : null,
             reason, cancellationToken);
         await state.RemoveActiveAsync(tenant, genesysConversationId, cancellationToken);
-        watcher.Unwatch(tenant, genesysConversationId);
+        ends.Ended(tenant, genesysConversationId);
         if (claimed is null)
         {
             return false;

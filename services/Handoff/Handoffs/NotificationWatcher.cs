@@ -19,12 +19,9 @@ namespace PolyAi.Messaging.Handoff.Handoffs;
 /// for <see cref="HandoffOptions.NotificationsIdleTimeout"/> has its channels closed — so what is held here is bounded by
 /// the open sessions. At start every session of the active list is watched again, so a restart loses nothing.
 /// </summary>
-/// <remarks>
-/// <see cref="HandoffLifecycle"/> depends on this watcher (to report ends), so the watcher resolves it when an event
-/// arrives instead of taking it in its constructor.
-/// </remarks>
 public sealed partial class NotificationWatcher(
-    IServiceProvider services,
+    HandoffLifecycle lifecycle,
+    SessionEnds ends,
     HandoffSessionStore state,
     TenantGenesys genesys,
     IOptions<HandoffOptions> options,
@@ -148,6 +145,7 @@ public sealed partial class NotificationWatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
+        ends.Subscribe(Unwatch); // before this, nothing is watched: an end has nothing to remove
         if (!Options.NotificationsEnabled)
         {
             return;
@@ -361,7 +359,6 @@ public sealed partial class NotificationWatcher(
         using var scope = logger.BeginScope(LogScope.Of(tenant: tenant.ToString(), genesysConversationId: conversationId));
         try
         {
-            var lifecycle = services.GetRequiredService<HandoffLifecycle>();
             if (signal == ConversationSignal.AgentConnected)
             {
                 await lifecycle.ConnectedAsync(tenant, conversationId, stoppingToken);

@@ -13,16 +13,7 @@ public sealed class SimulatorFixture : IAsyncLifetime
 
     public SimulatorControl Control => Host.Control;
 
-    public async Task InitializeAsync() => Host = await GenesysSimulatorHost.StartAsync(new GenesysSimulatorOptions
-    {
-        Port = 0,
-        SeedOrg = true,
-        RateLimitPerMinute = 100_000,
-        WebhookRetryInterval = TimeSpan.FromMilliseconds(20),
-        WebhookTimeout = TimeSpan.FromMilliseconds(500),
-        WebhookMaxRetries = 0,
-        AsyncCompletionDelay = TimeSpan.FromMilliseconds(50),
-    });
+    public async Task InitializeAsync() => Host = await GenesysSimulatorHost.StartAsync(FastSimulator.Options());
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
 

@@ -27,7 +27,7 @@ public sealed class RealStackFixture : IAsyncLifetime
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(15) };
 
-    public GenesysSimulator Simulator => new(Http, Stack.GenesysUrl);
+    public SimulatorClient Simulator => new(Http, Stack.GenesysUrl);
 
     /// <summary>The last lines the parts printed, to explain a failure.</summary>
     public string RecentLog => string.Join(Environment.NewLine, _log.TakeLast(80));

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace PolyAi.Messaging.Webchat.Tests.Support;
 
 /// <summary>The Genesys simulator's control API (<c>/_sim/</c>), as the real-stack webchat tests use it.</summary>
-public sealed class GenesysSimulator(HttpClient http, Uri simulator)
+public sealed class SimulatorClient(HttpClient http, Uri simulator)
 {
     public async Task SetOnQueueAsync(string userId, bool onQueue)
     {
