@@ -23,7 +23,8 @@ public static class EdgeExtensions
         builder.Services.AddSingleton<StreamGate>();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
-            .AddTransforms(EventStreams.Add);
+            .AddTransforms(EventStreams.Add)
+            .AddTransforms(TenantWebhookRate.Add);
 
         builder.Services.AddRateLimiter(_ => { });
         builder.Services.AddOptions<RateLimiterOptions>()

@@ -37,16 +37,20 @@ public sealed class EdgeOptions
             : MaxWebhookBodyBytes;
 }
 
-/// <summary>Each tenant's token bucket (section <c>Edge:RateLimit</c>): a steady rate and a burst on top.</summary>
+/// <summary>
+/// Each tenant's token bucket (section <c>Edge:RateLimit</c>): a steady rate and a burst on top, paid only by verified
+/// webhooks. The default is sized for a 2,000-agent contact center's peaks (the arithmetic is in the Edge README); a
+/// tenant record's <c>webhookRateLimit</c> overrides it for that tenant (the verifier says so on each verified answer).
+/// </summary>
 public sealed class TenantRateLimitOptions
 {
     public const string Section = "Edge:RateLimit";
 
     [Range(1, 100_000)]
-    public int PermitsPerSecond { get; set; } = 20;
+    public int PermitsPerSecond { get; set; } = 1500;
 
     [Range(1, 1_000_000)]
-    public int Burst { get; set; } = 40;
+    public int Burst { get; set; } = 7500;
 
     /// <summary>Most tenants with a bucket at once; full buckets are dropped to make room (a full bucket is no state).</summary>
     [Range(10, 10_000_000)]

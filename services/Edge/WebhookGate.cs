@@ -89,7 +89,7 @@ public sealed class WebhookGate
             var status = context.Response.StatusCode;
             if (status is >= 200 and < 300)
             {
-                FindOrAddTenant(tenant, now)?.Charge(now, _time);
+                FindOrAddTenant(tenant, TenantWebhookRate.Of(context), now)?.Charge(now, _time);
                 client?.Trust(now + (long)(_clientLimit.TrustedFor.TotalSeconds * _time.TimestampFrequency));
             }
             else if (limited && IsCallersFault(status))
@@ -138,11 +138,21 @@ public sealed class WebhookGate
         return added;
     }
 
-    private TokenBucket? FindOrAddTenant(string key, long now)
+    /// <summary>The tenant's bucket, sized by its own allowance when the verifier named one, else by the default.</summary>
+    private TokenBucket? FindOrAddTenant(string key, TenantWebhookRate? own, long now)
     {
+        var (burst, perSecond) = own is { } rate ? (rate.Burst, rate.PermitsPerSecond) : (_tenantLimit.Burst, _tenantLimit.PermitsPerSecond);
         if (_tenants.TryGetValue(key, out var bucket))
         {
-            return bucket;
+            if (bucket.Sized(burst, perSecond))
+            {
+                return bucket;
+            }
+
+            // The tenant's allowance changed (its record, or the default): a bucket of the new size, as full as the
+            // old one was, replaces it.
+            var resized = bucket.Resized(burst, perSecond, now, _time);
+            return _tenants.TryUpdate(key, resized, bucket) ? resized : _tenants.GetValueOrDefault(key);
         }
 
         if (TrackedTenants >= _tenantLimit.MaxTenants && !Sweep(_tenants, ref _tenantCount, ref _lastTenantSweep, now, b => b.IsFull(now, _time)))
@@ -150,7 +160,7 @@ public sealed class WebhookGate
             return null;
         }
 
-        var added = new TokenBucket(_tenantLimit.Burst, _tenantLimit.PermitsPerSecond, now);
+        var added = new TokenBucket(burst, perSecond, now);
         if (!_tenants.TryAdd(key, added))
         {
             return _tenants.TryGetValue(key, out bucket) ? bucket : null;

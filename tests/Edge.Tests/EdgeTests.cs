@@ -74,6 +74,48 @@ public sealed class EdgeTests(EdgeFixture fixture)
     }
 
     [Fact]
+    public async Task A_tenant_with_its_own_allowance_is_limited_by_it_and_the_default_carries_a_large_contact_centers_burst()
+    {
+        await using var edge = Start(fixture.Verifier.Address);
+        var small = EdgeFixture.NewAccount();
+        var large = EdgeFixture.NewAccount();
+        fixture.Verifier.TenantRates[small] = "1; burst=2";
+
+        var smallAnswers = new List<HttpStatusCode>();
+        for (var i = 0; i < 10; i++)
+        {
+            using var response = await edge.Http.SendAsync(Webhook(WebhookPath(small), new StringContent("{}")));
+            smallAnswers.Add(response.StatusCode);
+            Assert.False(response.Headers.Contains(TenantWebhookRate.HeaderName), "the verifier's word on the allowance stays in the edge");
+        }
+
+        // The default (Edge:RateLimit, sized in the README for a 2,000-agent tenant's peaks) lets a burst through that
+        // the small tenant's own allowance does not.
+        var largeAnswers = await Task.WhenAll(Enumerable.Range(0, 100).Select(async _ =>
+        {
+            using var response = await edge.Http.SendAsync(Webhook(WebhookPath(large), new StringContent("{}")));
+            return response.StatusCode;
+        }));
+
+        Assert.Contains(HttpStatusCode.TooManyRequests, smallAnswers);
+        Assert.InRange(smallAnswers.Count(s => s == HttpStatusCode.OK), 2, 4); // the burst of 2, and what 1/s refilled meanwhile
+        Assert.All(largeAnswers, status => Assert.Equal(HttpStatusCode.OK, status));
+        Assert.Equal(1500, new TenantRateLimitOptions().PermitsPerSecond);
+        Assert.Equal(7500, new TenantRateLimitOptions().Burst);
+    }
+
+    [Fact]
+    public void The_allowance_header_is_read_strictly()
+    {
+        Assert.Equal(new TenantWebhookRate(1500, 7500), TenantWebhookRate.Parse("1500; burst=7500"));
+        Assert.Equal(new TenantWebhookRate(1, 2), TenantWebhookRate.Parse("1;burst=2"));
+        foreach (var bad in new[] { null, "", "1500", "0; burst=10", "10; burst=0", "-1; burst=5", "5; burst=abc", "5; size=10", "100001; burst=10", "5; burst=1000001" })
+        {
+            Assert.Null(TenantWebhookRate.Parse(bad));
+        }
+    }
+
+    [Fact]
     public async Task Answers_429_with_Retry_After_when_a_tenant_exceeds_its_rate_and_leaves_other_tenants_alone()
     {
         await using var edge = Start(fixture.Verifier.Address, new Dictionary<string, string>

@@ -22,6 +22,9 @@ public sealed class StackFixture : IAsyncLifetime
     /// <summary>Genesys faults are injected on its integration's inbound API.</summary>
     public static readonly TenantKey FaultyTenant = new("ACCOUNT-faulty", "PROJECT-faulty", "live");
 
+    /// <summary>Its record names its own webhook allowance at the edge: 1/s, burst 2.</summary>
+    public static readonly TenantKey LimitedTenant = new("ACCOUNT-limited", "PROJECT-limited", "live");
+
     public static readonly string[] AgentReplies = ["Hi, I'm Sam from support.", "Thanks, that's sorted now. Bye!"];
 
     private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "polyai-e2e-" + Guid.NewGuid().ToString("N"));
@@ -43,6 +46,8 @@ public sealed class StackFixture : IAsyncLifetime
 
     public RegisteredTenant Faulty => Stack.Tenants.Single(t => t.Key == FaultyTenant);
 
+    public RegisteredTenant Limited => Stack.Tenants.Single(t => t.Key == LimitedTenant);
+
     public SimulatorControl Simulator => new(Http, Stack.GenesysUrl);
 
     public DaprClient Dapr => _dapr ?? throw new InvalidOperationException("Stack not started.");
@@ -56,7 +61,7 @@ public sealed class StackFixture : IAsyncLifetime
             Log = (service, line) => _log.Enqueue($"{service}: {line}"),
             StartTimeout = TimeSpan.FromSeconds(90),
         };
-        foreach (var tenant in new[] { OtherTenant, NoAgentsTenant, PatientTenant, FaultyTenant })
+        foreach (var tenant in new[] { OtherTenant, NoAgentsTenant, PatientTenant, FaultyTenant, LimitedTenant })
         {
             options.Tenants.Add(tenant);
         }
@@ -76,6 +81,10 @@ public sealed class StackFixture : IAsyncLifetime
             .UseGrpcEndpoint(Stack.SidecarGrpcEndpoint(DevStackHost.Agent).ToString())
             .UseHttpEndpoint(Stack.SidecarHttpEndpoint(DevStackHost.Agent).ToString())
             .Build();
+
+        // Before any webhook of the tenant, so no verifier has its record cached without the allowance.
+        var limited = await _dapr.GetStateAsync<TenantRecord>("statestore", LimitedTenant.RecordStateKey);
+        await _dapr.SaveStateAsync("statestore", LimitedTenant.RecordStateKey, limited with { WebhookRateLimit = new WebhookRateLimit(1, 2) });
     }
 
     public async Task DisposeAsync()

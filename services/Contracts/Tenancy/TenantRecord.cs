@@ -12,9 +12,33 @@ public sealed record TenantRecord(
     string? IntegrationId = null,
     string? QueueId = null,
     string? FlowName = null,
-    string? AgentDefinition = null)
+    string? AgentDefinition = null,
+    WebhookRateLimit? WebhookRateLimit = null)
 {
     public TenantKey Key => new(AccountId, ProjectId, ClientEnv);
+}
+
+/// <summary>
+/// A tenant's own webhook allowance at the edge, instead of the edge's default (<c>Edge:RateLimit</c>): a steady rate
+/// and a burst on top. The verifier tells the edge with each verified webhook (<see cref="HeaderName"/>); the edge has
+/// no sidecar and never reads tenant records itself.
+/// </summary>
+public sealed record WebhookRateLimit(int PermitsPerSecond, int Burst)
+{
+    /// <summary>
+    /// On the verifier's 2xx answers only, as <see cref="ToHeader"/> writes it (the edge, which does not reference this
+    /// library, reads it in <c>TenantWebhookRate</c>; the end-to-end tests hold the two together). The edge takes it
+    /// off before Genesys sees the answer.
+    /// </summary>
+    public const string HeaderName = "X-PolyAI-Webhook-Rate";
+
+    public const int MaxPermitsPerSecond = 100_000;
+    public const int MaxBurst = 1_000_000;
+
+    public bool IsValid => PermitsPerSecond is >= 1 and <= MaxPermitsPerSecond && Burst is >= 1 and <= MaxBurst;
+
+    /// <summary><c>1500; burst=7500</c>.</summary>
+    public string ToHeader() => FormattableString.Invariant($"{PermitsPerSecond}; burst={Burst}");
 }
 
 /// <summary>A tenant's secrets as read from the secret store. Never logged: <see cref="ToString"/> hides them.</summary>

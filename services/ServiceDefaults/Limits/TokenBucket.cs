@@ -67,6 +67,19 @@ public sealed class TokenBucket
         }
     }
 
+    /// <summary>True when the bucket holds <paramref name="burst"/> and refills at <paramref name="perSecond"/>.</summary>
+    public bool Sized(double burst, double perSecond) => _burst == burst && _perSecond == perSecond;
+
+    /// <summary>A bucket of another size, as full (in proportion) as this one is now: a new allowance neither forgives debt nor takes tokens away.</summary>
+    public TokenBucket Resized(double burst, double perSecond, long now, TimeProvider time)
+    {
+        lock (_gate)
+        {
+            Refill(now, time);
+            return new TokenBucket(burst, perSecond, now) { _tokens = _tokens / _burst * burst };
+        }
+    }
+
     /// <summary>Full again: forgetting it changes nothing, so it may be evicted.</summary>
     public bool IsFull(long now, TimeProvider time)
     {

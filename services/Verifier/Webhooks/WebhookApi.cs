@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using PolyAi.Messaging.Contracts;
 
 namespace PolyAi.Messaging.Verifier.Webhooks;
 
@@ -27,8 +28,8 @@ public static class WebhookApi
     private static Results<Ok<WebhookAck>, ProblemHttpResult> ToResult(WebhookVerdict verdict, HttpResponse response, VerifierOptions options) =>
         verdict.Outcome switch
         {
-            WebhookOutcome.Accepted => TypedResults.Ok(new WebhookAck("accepted")),
-            WebhookOutcome.Duplicate => TypedResults.Ok(new WebhookAck("duplicate")),
+            WebhookOutcome.Accepted => Verified(response, verdict, "accepted"),
+            WebhookOutcome.Duplicate => Verified(response, verdict, "duplicate"),
             WebhookOutcome.Unauthorized => Problem(StatusCodes.Status401Unauthorized, "Unauthorized",
                 "The X-Hub-Signature-256 header is missing or does not sign this body."),
             WebhookOutcome.UnknownTenant => Problem(StatusCodes.Status404NotFound, "Not Found",
@@ -42,6 +43,16 @@ public static class WebhookApi
             WebhookOutcome.Overloaded or WebhookOutcome.Unavailable => RetryLater(response, options),
             _ => throw new ArgumentOutOfRangeException(nameof(verdict), verdict.Outcome, null),
         };
+
+    private static Ok<WebhookAck> Verified(HttpResponse response, WebhookVerdict verdict, string status)
+    {
+        if (verdict.TenantRate is { } rate)
+        {
+            response.Headers[WebhookRateLimit.HeaderName] = rate.ToHeader();
+        }
+
+        return TypedResults.Ok(new WebhookAck(status));
+    }
 
     private static ProblemHttpResult RetryLater(HttpResponse response, VerifierOptions options)
     {

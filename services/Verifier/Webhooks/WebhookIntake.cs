@@ -130,7 +130,10 @@ public sealed partial class WebhookIntake(
             return WebhookVerdict.Overloaded;
         }
 
-        return await PublishOnceAsync(key, notificationId, new GenesysNotificationReceived(key, receivedAt, notification), cancellationToken);
+        var published = await PublishOnceAsync(key, notificationId, new GenesysNotificationReceived(key, receivedAt, notification), cancellationToken);
+        return published.Outcome is WebhookOutcome.Accepted or WebhookOutcome.Duplicate && tenant.Record.WebhookRateLimit is { IsValid: true } rate
+            ? published with { TenantRate = rate }
+            : published;
     }
 
     private async Task<WebhookVerdict> PublishOnceAsync(

@@ -1,3 +1,5 @@
+using PolyAi.Messaging.Contracts;
+
 namespace PolyAi.Messaging.Verifier.Webhooks;
 
 /// <summary>What became of one webhook delivery; <see cref="WebhookApi"/> maps each to a status code.</summary>
@@ -17,6 +19,9 @@ public enum WebhookOutcome
 /// <param name="Detail">Only for <see cref="WebhookOutcome.Invalid"/>: what is wrong with the body.</param>
 public readonly record struct WebhookVerdict(WebhookOutcome Outcome, string? Detail = null)
 {
+    /// <summary>For an accepted or duplicate webhook: the tenant's own allowance at the edge, when its record has one.</summary>
+    public WebhookRateLimit? TenantRate { get; init; }
+
     public static WebhookVerdict Accepted => new(WebhookOutcome.Accepted);
     public static WebhookVerdict Duplicate => new(WebhookOutcome.Duplicate);
     public static WebhookVerdict Unauthorized => new(WebhookOutcome.Unauthorized);

@@ -30,6 +30,9 @@ public sealed class FakeVerifier : IAsyncDisposable
 
     public IReadOnlyList<ReceivedWebhook> Received => [.. _received];
 
+    /// <summary>What a verified webhook's answer says of its account's own allowance (<c>X-PolyAI-Webhook-Rate</c>), as the verifier reads it from the tenant record.</summary>
+    public ConcurrentDictionary<string, string> TenantRates { get; } = new(StringComparer.Ordinal);
+
     public IEnumerable<ReceivedWebhook> ReceivedFor(string accountId) =>
         Received.Where(webhook => webhook.Path.Contains($"/{accountId}/", StringComparison.Ordinal));
 
@@ -52,9 +55,17 @@ public sealed class FakeVerifier : IAsyncDisposable
                 context.Request.Path + context.Request.QueryString,
                 body.ToArray(),
                 context.Request.Headers["X-Hub-Signature-256"].ToString()));
-            return accountId == UnauthorizedAccount || context.Request.Headers["X-Hub-Signature-256"] == BadSignature
-                ? Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: "from the verifier")
-                : Results.Json(new { status = "accepted" });
+            if (accountId == UnauthorizedAccount || context.Request.Headers["X-Hub-Signature-256"] == BadSignature)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: "from the verifier");
+            }
+
+            if (fake.TenantRates.TryGetValue(accountId, out var rate))
+            {
+                context.Response.Headers[TenantWebhookRate.HeaderName] = rate;
+            }
+
+            return Results.Json(new { status = "accepted" });
         });
         await app.StartAsync();
         return fake;

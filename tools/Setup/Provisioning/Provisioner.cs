@@ -507,7 +507,8 @@ public sealed class Provisioner(
             IntegrationId: integrationId ?? existing?.IntegrationId,
             QueueId: queueId ?? existing?.QueueId,
             FlowName: setup.FlowName,
-            AgentDefinition: existing?.AgentDefinition);
+            AgentDefinition: existing?.AgentDefinition,
+            WebhookRateLimit: existing?.WebhookRateLimit); // set by hand per tenant (Edge README); provisioning keeps it
         if (existing == wanted)
         {
             Report("tenant-record", Outcomes.Unchanged, $"in the {records.Description}");
