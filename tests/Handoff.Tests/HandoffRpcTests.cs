@@ -90,7 +90,7 @@ public sealed class HandoffRpcTests(NotificationsFixture fixture)
 
         var session = await fixture.ReadStateAsync(HandoffFixture.SessionKey(world.Tenant, genesysId));
         var link = await fixture.ReadStateAsync(Handoffs.ConversationLink.StateKey(world.Tenant, conversationId));
-        var index = await fixture.ReadStateAsync(Handoffs.ActiveSessions.StateKey);
+        var index = await fixture.ReadStateAsync(Handoffs.ActiveSessions.ShardKeyOf(world.Tenant, genesysId));
 
         StateDocuments.AssertSameUnderReflection<Sessions.HandoffSession>(session!.Value);
         StateDocuments.AssertSameUnderReflection<Handoffs.ConversationLink>(link!.Value);

@@ -32,7 +32,7 @@ public sealed class PollingTests(PollingFixture fixture)
         Assert.Equal("poll", session!.Value.GetProperty("endDetectedBy").GetString());
         // The end is published first, then the session leaves the active list (HandoffLifecycle.EndedAsync).
         var active = await Eventually.Until(
-            () => fixture.ReadStateAsync("handoff/active-sessions"),
+            () => fixture.ReadStateAsync(Handoffs.ActiveSessions.ShardKeyOf(world.Tenant, genesysId)),
             a => !a!.Value.GetProperty("sessions").EnumerateArray().Any(s => s.GetProperty("genesysConversationId").GetString() == genesysId),
             "the session off the active list");
         Assert.DoesNotContain(active!.Value.GetProperty("sessions").EnumerateArray(), s => s.GetProperty("genesysConversationId").GetString() == genesysId);

@@ -28,10 +28,35 @@ public sealed record ConversationLink(
 public sealed record ActiveSession(TenantKey Tenant, string GenesysConversationId, string ConversationId, string? QueueId);
 
 /// <summary>
-/// Every session still open, under <see cref="StateKey"/>: what the poller checks and what the notifications listener
-/// subscribes to again after a restart (the state store cannot list keys).
+/// The sessions still open, in <see cref="Shards"/> records (<see cref="ShardKey"/>; a session's shard is a stable hash
+/// of its tenant and Genesys id): what the poller checks and what the notifications listener subscribes to again after
+/// a restart (the state store cannot list keys). A start or an end rewrites one shard, so handoffs of different
+/// conversations rarely contend on a key; reading them all is one bulk read of every shard.
 /// </summary>
 public sealed record ActiveSessions(IReadOnlyList<ActiveSession> Sessions)
 {
-    public const string StateKey = "handoff/active-sessions";
+    /// <summary>Fixed: a session is looked for in its shard only, so the count cannot change without moving them.</summary>
+    public const int Shards = 64;
+
+    /// <summary>The single record of the versions before the shards: still read, and drained by ends, so no open session is lost.</summary>
+    public const string LegacyStateKey = "handoff/active-sessions";
+
+    public static string ShardKey(int shard) => $"{LegacyStateKey}/{shard}";
+
+    public static string ShardKeyOf(TenantKey tenant, string genesysConversationId) => ShardKey(ShardOf(tenant, genesysConversationId));
+
+    /// <summary>Every shard, then the legacy record.</summary>
+    public static IReadOnlyList<string> AllKeys { get; } = [.. Enumerable.Range(0, Shards).Select(ShardKey), LegacyStateKey];
+
+    /// <summary>FNV-1a over the key's characters: the same in every process and version (string.GetHashCode is not).</summary>
+    public static int ShardOf(TenantKey tenant, string genesysConversationId)
+    {
+        var hash = 2166136261u;
+        foreach (var c in $"{tenant}/{genesysConversationId}")
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash % Shards);
+    }
 }

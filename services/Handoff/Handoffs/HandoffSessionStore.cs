@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Dapr;
 using Dapr.Client;
 using Microsoft.Extensions.Options;
@@ -15,6 +16,9 @@ public sealed partial class HandoffSessionStore(DaprClient dapr, IOptions<Handof
     private string Store => sessionOptions.Value.StateStore;
 
     private int MaxAttempts => sessionOptions.Value.MaxSaveAttempts;
+
+    // Whether the last read found the legacy record (before the shards) empty or absent: then ends do not look there.
+    private volatile bool _legacyDrained;
 
     public Task<ConversationLink?> LinkAsync(TenantKey tenant, string conversationId, CancellationToken cancellationToken) =>
         dapr.GetStateAsync<ConversationLink?>(Store, ConversationLink.StateKey(tenant, conversationId), cancellationToken: cancellationToken);
@@ -39,20 +43,47 @@ public sealed partial class HandoffSessionStore(DaprClient dapr, IOptions<Handof
         return result == StateUpdate.Conflict ? throw new HandoffStateConflictException(genesysConversationId) : result;
     }
 
-    public async Task<IReadOnlyList<ActiveSession>> ActiveAsync(CancellationToken cancellationToken) =>
-        (await dapr.GetStateAsync<ActiveSessions?>(Store, ActiveSessions.StateKey, cancellationToken: cancellationToken))?.Sessions ?? [];
+    /// <summary>Every open session: one bulk read of every shard (and the legacy record), merged.</summary>
+    public async Task<IReadOnlyList<ActiveSession>> ActiveAsync(CancellationToken cancellationToken)
+    {
+        var items = await dapr.GetBulkStateAsync(Store, ActiveSessions.AllKeys, parallelism: 8, cancellationToken: cancellationToken);
+        var sessions = new List<ActiveSession>();
+        var seen = new HashSet<(TenantKey, string)>();
+        var legacyDrained = true;
+        foreach (var item in items)
+        {
+            if (string.IsNullOrEmpty(item.Value)
+                || JsonSerializer.Deserialize(item.Value, HandoffStateJsonContext.Default.ActiveSessions) is not { } shard)
+            {
+                continue;
+            }
+
+            legacyDrained &= item.Key != ActiveSessions.LegacyStateKey || shard.Sessions.Count == 0;
+            sessions.AddRange(shard.Sessions.Where(session => seen.Add((session.Tenant, session.GenesysConversationId))));
+        }
+
+        _legacyDrained = legacyDrained; // looked at again with every read: a replica of the older version may still add there
+        return sessions;
+    }
 
     public Task AddActiveAsync(ActiveSession session, CancellationToken cancellationToken) =>
         UpdateActiveAsync(
+            ActiveSessions.ShardKeyOf(session.Tenant, session.GenesysConversationId),
             sessions => sessions.Any(s => Same(s, session.Tenant, session.GenesysConversationId)) ? null : [.. sessions, session],
             cancellationToken);
 
-    public Task RemoveActiveAsync(TenantKey tenant, string genesysConversationId, CancellationToken cancellationToken) =>
-        UpdateActiveAsync(
-            sessions => sessions.Any(s => Same(s, tenant, genesysConversationId))
-                ? [.. sessions.Where(s => !Same(s, tenant, genesysConversationId))]
-                : null,
-            cancellationToken);
+    /// <summary>Takes the session out of its shard (and out of the legacy record, until that is empty).</summary>
+    public async Task RemoveActiveAsync(TenantKey tenant, string genesysConversationId, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<ActiveSession>? Without(IReadOnlyList<ActiveSession> sessions) =>
+            sessions.Any(s => Same(s, tenant, genesysConversationId)) ? [.. sessions.Where(s => !Same(s, tenant, genesysConversationId))] : null;
+
+        await UpdateActiveAsync(ActiveSessions.ShardKeyOf(tenant, genesysConversationId), Without, cancellationToken);
+        if (!_legacyDrained)
+        {
+            await UpdateActiveAsync(ActiveSessions.LegacyStateKey, Without, cancellationToken);
+        }
+    }
 
     /// <summary>
     /// Publishes <paramref name="status"/> for the session unless it already was: the status is first claimed on the
@@ -114,20 +145,17 @@ public sealed partial class HandoffSessionStore(DaprClient dapr, IOptions<Handof
     public static string CloudEventId(HandoffEvent handoffEvent) =>
         $"{handoffEvent.ConversationId}:{handoffEvent.Status}:{handoffEvent.GenesysConversationId}";
 
-    private async Task UpdateActiveAsync(Func<IReadOnlyList<ActiveSession>, IReadOnlyList<ActiveSession>?> change, CancellationToken cancellationToken)
+    private async Task UpdateActiveAsync(string key, Func<IReadOnlyList<ActiveSession>, IReadOnlyList<ActiveSession>?> change, CancellationToken cancellationToken)
     {
         var result = await dapr.UpdateAsync<ActiveSessions>(
-            Store, ActiveSessions.StateKey, current => change(current?.Sessions ?? []) is { } sessions ? new ActiveSessions(sessions) : null,
+            Store, key, current => change(current?.Sessions ?? []) is { } sessions ? new ActiveSessions(sessions) : null,
             MaxAttempts * 4, time, cancellationToken);
         if (result == StateUpdate.Conflict)
         {
-            throw new HandoffStateConflictException(ActiveSessions.StateKey);
+            throw new HandoffStateConflictException(key);
         }
 
-        if (result == StateUpdate.Saved)
-        {
-            HandoffMetrics.ActiveSessions.Set((await ActiveAsync(cancellationToken)).Count);
-        }
+        // The open-sessions gauge is set by the poller's sweep (it reads every shard anyway), not after each write.
     }
 
     private static bool Same(ActiveSession session, TenantKey tenant, string genesysConversationId) =>
