@@ -9,11 +9,12 @@ using PolyAi.Messaging.Handoff.Sessions;
 namespace PolyAi.Messaging.Handoff.Tests;
 
 /// <summary>
-/// The open-session index against the dev sidecar's state store (etags as Dapr's), without a service around it:
-/// starts and ends of different conversations do not contend on one record, and sessions an older version listed in
-/// the single record are still found and taken out.
+/// The handoff state against the dev sidecar (etags and pub/sub as Dapr's), without a service around it: the
+/// open-session index spreads starts and ends over its shards and still finds what an older version listed in its single
+/// record; a lifecycle event claimed on a session is published from the session's outbox even when the process died
+/// between the claim and the publish.
 /// </summary>
-public sealed class ActiveIndexTests : IAsyncLifetime
+public sealed class HandoffStateTests : IAsyncLifetime
 {
     private const string AppId = "handoff";
     private readonly string _components = TestComponents.WriteTemporaryCopy();
@@ -77,4 +78,51 @@ public sealed class ActiveIndexTests : IAsyncLifetime
         Assert.Equal(ActiveSessions.ShardOf(tenant, "genesys-new"), ActiveSessions.ShardOf(tenant, "genesys-new")); // stable
         Assert.Equal(17, ActiveSessions.ShardOf(new TenantKey("a", "p", "e"), "g")); // the same in every process and version
     }
+
+    [Fact]
+    public async Task An_end_claimed_before_a_crash_is_published_from_the_outbox_once_and_the_outbox_emptied()
+    {
+        var tenant = new TenantKey("acct-outbox", "project", "prod");
+        var now = DateTimeOffset.UtcNow;
+        var ended = new HandoffEvent(tenant, "conv-crash", HandoffStatus.Ended, now, "genesys-crash", "agent-ended");
+        // What a crash right after the claim leaves: the status claimed, the event in the outbox, nothing published.
+        var session = HandoffSession.Create(tenant, "genesys-crash", now, now) with
+        {
+            ConversationId = "conv-crash",
+            Status = HandoffStatus.Ended,
+            PublishedStatuses = [HandoffStatus.Queued, HandoffStatus.Ended],
+            Outbox = [ended],
+        };
+        await _dapr.SaveStateAsync("statestore", HandoffSession.StateKey(tenant, "genesys-crash"), session);
+
+        await _store.PublishOutboxAsync(tenant, "genesys-crash", CancellationToken.None);
+        await _store.PublishOutboxAsync(tenant, "genesys-crash", CancellationToken.None); // a second reconciliation
+
+        var published = PublishedIds();
+        Assert.Equal(1, published.Count(id => id == HandoffSessionStore.CloudEventId(ended)));
+        Assert.Empty((await _store.SessionAsync(tenant, "genesys-crash", CancellationToken.None))!.Outbox);
+    }
+
+    [Fact]
+    public async Task A_status_published_without_trouble_leaves_nothing_in_the_outbox_and_is_not_published_twice()
+    {
+        var tenant = new TenantKey("acct-outbox", "project", "prod");
+        var now = DateTimeOffset.UtcNow;
+        await _dapr.SaveStateAsync("statestore", HandoffSession.StateKey(tenant, "genesys-ok"),
+            HandoffSession.Create(tenant, "genesys-ok", now, now) with { ConversationId = "conv-ok", Status = HandoffStatus.Queued, PublishedStatuses = [HandoffStatus.Queued] });
+
+        HandoffSession Connect(HandoffSession s) => s with { Status = HandoffStatus.Connected, ConnectedAt = now };
+        var first = await _store.PublishOnceAsync(tenant, "genesys-ok", HandoffStatus.Connected, Connect, null, CancellationToken.None);
+        var second = await _store.PublishOnceAsync(tenant, "genesys-ok", HandoffStatus.Connected, Connect, null, CancellationToken.None);
+
+        Assert.NotNull(first);
+        Assert.Null(second);
+        Assert.Single(PublishedIds(), id => id == "conv-ok:connected:genesys-ok");
+        var saved = (await _store.SessionAsync(tenant, "genesys-ok", CancellationToken.None))!;
+        Assert.Empty(saved.Outbox);
+        Assert.Contains(HandoffStatus.Connected, saved.PublishedStatuses);
+    }
+
+    private List<string?> PublishedIds() =>
+        [.. _sidecar.Published(Topics.PubSub, Topics.HandoffEvents).Select(envelope => envelope["id"]?.GetValue<string>())];
 }

@@ -30,6 +30,12 @@ public sealed partial class HandoffLifecycle(
     public async Task<bool> ReconcileAsync(TenantKey tenant, string genesysConversationId, string source, CancellationToken cancellationToken)
     {
         var session = await state.SessionAsync(tenant, genesysConversationId, cancellationToken);
+        if (session is { Outbox.Count: > 0 })
+        {
+            // A status claimed before a crash or a failed publish: published now, before the session may leave the list.
+            await state.PublishOutboxAsync(tenant, genesysConversationId, cancellationToken);
+        }
+
         if (session is not { IsActive: true })
         {
             await state.RemoveActiveAsync(tenant, genesysConversationId, cancellationToken);

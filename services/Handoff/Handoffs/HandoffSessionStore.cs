@@ -86,9 +86,11 @@ public sealed partial class HandoffSessionStore(DaprClient dapr, IOptions<Handof
     }
 
     /// <summary>
-    /// Publishes <paramref name="status"/> for the session unless it already was: the status is first claimed on the
-    /// session (etag-checked, so of two detectors racing only one wins), then published; a failed publish gives the
-    /// claim back so the next detection tries again. CloudEvent id <c>{conversationId}:{status}:{genesysConversationId}</c>.
+    /// Publishes <paramref name="status"/> for the session unless it already was. One etag-checked save claims the
+    /// status on the session (of two detectors racing only one wins) and puts the event in the session's outbox; then
+    /// the outbox is published and emptied. A publish that fails (or a crash) leaves the event there, and the next
+    /// <see cref="PublishOutboxAsync(TenantKey, string, CancellationToken)"/> of the session publishes it: the lifecycle
+    /// reconciliation does, before anything else. CloudEvent id <c>{conversationId}:{status}:{genesysConversationId}</c>.
     /// </summary>
     /// <param name="apply">The session with the status applied; null when the status does not apply (any more).</param>
     /// <returns>The session as it was when this call claimed the status, or null if another call had.</returns>
@@ -96,6 +98,8 @@ public sealed partial class HandoffSessionStore(DaprClient dapr, IOptions<Handof
         TenantKey tenant, string genesysConversationId, string status, Func<HandoffSession, HandoffSession?> apply, string? reason, CancellationToken cancellationToken)
     {
         HandoffSession? claimed = null;
+        IReadOnlyList<HandoffEvent> outbox = [];
+        var now = time.GetUtcNow();
         await UpdateSessionAsync(tenant, genesysConversationId, current =>
         {
             claimed = null;
@@ -110,27 +114,54 @@ public sealed partial class HandoffSessionStore(DaprClient dapr, IOptions<Handof
             }
 
             claimed = current;
-            return applied with { PublishedStatuses = [.. current.PublishedStatuses, status], UpdatedAt = time.GetUtcNow() };
+            var handoffEvent = new HandoffEvent(tenant, current.ConversationId ?? current.CustomerId ?? genesysConversationId, status, now, genesysConversationId, reason);
+            outbox = [.. current.Outbox, handoffEvent];
+            return applied with { PublishedStatuses = [.. current.PublishedStatuses, status], Outbox = outbox, UpdatedAt = now };
         }, cancellationToken);
         if (claimed is null)
         {
             return null;
         }
 
+        await PublishOutboxAsync(tenant, genesysConversationId, outbox, cancellationToken);
+        return claimed;
+    }
+
+    /// <summary>Publishes whatever the session's outbox still holds (after a crash or a failed publish).</summary>
+    public async Task PublishOutboxAsync(TenantKey tenant, string genesysConversationId, CancellationToken cancellationToken)
+    {
+        if (await SessionAsync(tenant, genesysConversationId, cancellationToken) is { Outbox.Count: > 0 } session)
+        {
+            await PublishOutboxAsync(tenant, genesysConversationId, session.Outbox, cancellationToken);
+        }
+    }
+
+    /// <summary>Publishes <paramref name="pending"/> in order and takes what was published off the outbox; a failure stays.</summary>
+    private async Task PublishOutboxAsync(TenantKey tenant, string genesysConversationId, IReadOnlyList<HandoffEvent> pending, CancellationToken cancellationToken)
+    {
+        var published = new HashSet<string>(StringComparer.Ordinal);
         try
         {
-            await PublishAsync(new HandoffEvent(tenant, claimed.ConversationId ?? claimed.CustomerId ?? genesysConversationId, status, time.GetUtcNow(), genesysConversationId, reason), cancellationToken);
+            foreach (var handoffEvent in pending)
+            {
+                await PublishAsync(handoffEvent, cancellationToken);
+                published.Add(CloudEventId(handoffEvent));
+            }
         }
         catch (Exception e) when (e is DaprException or OperationCanceledException)
         {
-            LogPublishFailed(e, status);
-            await UpdateSessionAsync(tenant, genesysConversationId, current => current is not null && current.PublishedStatuses.Contains(status)
-                ? current with { PublishedStatuses = [.. current.PublishedStatuses.Where(s => s != status)] }
-                : null, CancellationToken.None);
+            LogPublishFailed(e, pending.Count - published.Count);
             throw;
         }
-
-        return claimed;
+        finally
+        {
+            if (published.Count > 0)
+            {
+                await UpdateSessionAsync(tenant, genesysConversationId, current => current is { Outbox.Count: > 0 }
+                    ? current with { Outbox = [.. current.Outbox.Where(e => !published.Contains(CloudEventId(e)))] }
+                    : null, CancellationToken.None);
+            }
+        }
     }
 
     /// <summary>Publishes a lifecycle event with its idempotent CloudEvent id.</summary>
@@ -161,8 +192,8 @@ public sealed partial class HandoffSessionStore(DaprClient dapr, IOptions<Handof
     private static bool Same(ActiveSession session, TenantKey tenant, string genesysConversationId) =>
         session.Tenant == tenant && session.GenesysConversationId == genesysConversationId;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish {Status}; giving the claim back so it is published at the next detection")]
-    private partial void LogPublishFailed(Exception exception, string status);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish {Pending} lifecycle event(s); they stay in the session's outbox for the next reconciliation")]
+    private partial void LogPublishFailed(Exception exception, int pending);
 }
 
 /// <summary>A state key kept changing under us; the caller should retry later.</summary>

@@ -53,6 +53,13 @@ public sealed record HandoffSession(
     /// <summary>Lifecycle statuses already published on <c>handoff-events</c>: each one is published once.</summary>
     public IReadOnlyList<string> PublishedStatuses { get; init; } = [];
 
+    /// <summary>
+    /// Lifecycle events claimed (in <see cref="PublishedStatuses"/>) but not yet published: written with the claim in one
+    /// etag-checked save, taken off once published, so a crash or a failed publish between the two delays the event
+    /// instead of losing it (<c>HandoffSessionStore.PublishOutboxAsync</c>; consumers dedupe on the CloudEvent id).
+    /// </summary>
+    public IReadOnlyList<HandoffEvent> Outbox { get; init; } = [];
+
     /// <summary>Our message ids already sent into the Genesys conversation (bounded): a retried forward sends nothing.</summary>
     public IReadOnlyList<string> ForwardedMessageIds { get; init; } = [];
 

@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace PolyAi.Messaging.Edge.Tests.Support;
 
@@ -45,7 +47,8 @@ public sealed class EdgeInstance : IAsyncDisposable
         return new HttpClient(handler) { BaseAddress = Http.BaseAddress };
     }
 
-    public static EdgeInstance Start(Uri verifier, IReadOnlyDictionary<string, string>? settings = null, Uri? agent = null)
+    /// <param name="time">The edge's clock (its webhook and stream gates); a fake one makes their limits exact.</param>
+    public static EdgeInstance Start(Uri verifier, IReadOnlyDictionary<string, string>? settings = null, Uri? agent = null, TimeProvider? time = null)
     {
         var port = FreePort.Pick();
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
@@ -55,6 +58,11 @@ public sealed class EdgeInstance : IAsyncDisposable
             if (agent is not null)
             {
                 web.UseSetting("ReverseProxy:Clusters:agent:Destinations:primary:Address", agent.ToString());
+            }
+
+            if (time is not null)
+            {
+                web.ConfigureTestServices(services => services.AddSingleton(time));
             }
 
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())
