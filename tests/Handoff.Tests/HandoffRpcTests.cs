@@ -116,6 +116,31 @@ public sealed class HandoffRpcTests(NotificationsFixture fixture)
     }
 
     [Fact]
+    public async Task A_start_that_died_after_its_link_is_finished_by_the_agents_retry()
+    {
+        var world = await fixture.NewWorldAsync(ManualAgent);
+        var conversationId = NewConversationId();
+        var genesysId = (await fixture.Handoff.StartHandoffAsync(Start(world, conversationId))).GenesysConversationId;
+        await fixture.EventuallyPublishedAsync(conversationId, HandoffStatus.Queued);
+        // What a crash right after the link (before the index entry and the queued claim) leaves behind.
+        var shard = Handoffs.ActiveSessions.ShardKeyOf(world.Tenant, genesysId);
+        var index = await fixture.Dapr.GetStateAsync<Handoffs.ActiveSessions>("statestore", shard);
+        await fixture.Dapr.SaveStateAsync("statestore", shard, new Handoffs.ActiveSessions([.. index.Sessions.Where(s => s.GenesysConversationId != genesysId)]));
+        var sessionKey = HandoffFixture.SessionKey(world.Tenant, genesysId);
+        var session = await fixture.Dapr.GetStateAsync<Sessions.HandoffSession>("statestore", sessionKey);
+        await fixture.Dapr.SaveStateAsync("statestore", sessionKey, session with { PublishedStatuses = [] });
+
+        var repeat = await fixture.Handoff.StartHandoffAsync(Start(world, conversationId));
+
+        Assert.Equal(Outcome.Started, repeat.Outcome);
+        Assert.Equal(genesysId, repeat.GenesysConversationId);
+        var restored = await fixture.Dapr.GetStateAsync<Handoffs.ActiveSessions>("statestore", shard);
+        Assert.Single(restored.Sessions, s => s.GenesysConversationId == genesysId && s.ConversationId == conversationId);
+        Assert.Contains(HandoffStatus.Queued, (await fixture.Dapr.GetStateAsync<Sessions.HandoffSession>("statestore", sessionKey)).PublishedStatuses);
+        Assert.Single(MessagesFrom(conversationId)); // nothing sent to Genesys again
+    }
+
+    [Fact]
     public async Task Start_queues_the_customer_message_with_profile_and_ai_context()
     {
         var world = await fixture.NewWorldAsync(ManualAgent);

@@ -70,7 +70,17 @@ public sealed partial class HandoffStart(
         if (link is not null && link.StartMessageId == messageId && !resumingSend)
         {
             LogRepeated(messageId);
-            return link.Outcome == HandoffStatus.Unavailable ? HandoffStartResult.Unavailable() : HandoffStartResult.Started(link.GenesysConversationId ?? string.Empty);
+            if (link.Outcome == HandoffStatus.Unavailable)
+            {
+                return HandoffStartResult.Unavailable();
+            }
+
+            if (link.GenesysConversationId is { } startedId)
+            {
+                await FinishRecordingAsync(tenant, conversationId, startedId, ct);
+            }
+
+            return HandoffStartResult.Started(link.GenesysConversationId ?? string.Empty);
         }
 
         var connection = await ConnectAsync(genesys, tenant, ct);
@@ -178,6 +188,26 @@ public sealed partial class HandoffStart(
         }
 
         return active;
+    }
+
+    /// <summary>
+    /// A repeated start whose link says it was queued: the writes after the link (the open-session index, the
+    /// <c>queued</c> claim and event) are done again, each a no-op when already done, so a start that died between
+    /// its link and its index entry is not left unwatched (the agent's retry finishes it).
+    /// </summary>
+    private async Task FinishRecordingAsync(TenantKey tenant, string conversationId, string genesysId, CancellationToken ct)
+    {
+        if (await Store(() => state.SessionAsync(tenant, genesysId, ct)) is not { IsActive: true } session)
+        {
+            return;
+        }
+
+        await Store(() => state.AddActiveAsync(new ActiveSession(tenant, genesysId, conversationId, session.QueueId), ct));
+        // Only while still queued: a queued after connected would tell the customer the wrong thing.
+        if (await Store(() => state.PublishOnceAsync(tenant, genesysId, HandoffStatus.Queued, s => s.Status == HandoffStatus.Queued ? s : null, null, ct)) is not null)
+        {
+            HandoffMetrics.Lifecycle.WithLabels(HandoffStatus.Queued).Inc();
+        }
     }
 
     /// <summary>Sends the first message and answers the conversation it joined or started, sending it again only when
