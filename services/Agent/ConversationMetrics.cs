@@ -24,6 +24,10 @@ internal static class ConversationMetrics
         "From the handoff request to a human agent connected.",
         new HistogramConfiguration { Buckets = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 3600] });
 
+    public static readonly Counter RecoveredTurns = Metrics.CreateCounter(
+        "polyai_messaging_turns_recovered_total",
+        "Customer messages another replica accepted and did not answer (it died, or was slower than Transcripts:RecoverTurnsAfter), queued again here.");
+
     public static readonly Gauge StreamsOpen = Metrics.CreateGauge(
         "polyai_messaging_sse_streams_open", "Server-Sent Events streams open on this replica.");
 

@@ -134,7 +134,7 @@ public static partial class ChatApi
         var refill = options.MessagesPerMinute / 60.0;
         TimeSpan? retryAfter = null;
         var ended = false;
-        var (outcome, _) = await services.Store.UpdateAsync(conversation.Tenant, id, current =>
+        var (outcome, saved) = await services.Store.UpdateAsync(conversation.Tenant, id, current =>
         {
             retryAfter = null;
             ended = current is null || current.IsEnded;
@@ -151,7 +151,11 @@ public static partial class ChatApi
                 return null;
             }
 
-            return current.Say(message, services.Transcripts.Value) with { Bucket = new MessageBucket(tokens - 1, now) };
+            return current.Say(message, services.Transcripts.Value) with
+            {
+                Bucket = new MessageBucket(tokens - 1, now),
+                PendingTurns = [.. current.PendingTurns, message.Id], // answered exactly once, whatever dies (ConversationTurns.Recover)
+            };
         }, cancellationToken);
 
         if (ended)
@@ -171,6 +175,7 @@ public static partial class ChatApi
         }
 
         ConversationTurns.CountMessage(TranscriptRoles.Customer);
+        services.Turns.Recover(conversation, saved); // earlier turns a dead replica left unanswered go first
         services.Turns.Enqueue(new CustomerTurn(conversation, message));
         return TypedResults.Accepted($"/v1/chat/conversations/{id}/messages", new MessageAccepted(message.Id));
     }

@@ -55,6 +55,8 @@ public static class ChatStream
                 var changed = subscription.Changed;
                 var transcript = await subscription.ReadAsync(
                     changed, token => services.Store.ReadAsync(conversation.Tenant, id, token), cancellationToken);
+                // A customer waiting on a message a dead replica accepted reconnects here: answer it now.
+                services.Turns.Recover(conversation, transcript);
                 foreach (var item in transcript?.Events ?? [])
                 {
                     if (item.Id > lastSent)

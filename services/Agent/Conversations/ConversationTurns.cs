@@ -49,6 +49,36 @@ public sealed partial class ConversationTurns(
         }
     }
 
+    /// <summary>
+    /// Queues the turns a replica accepted and did not live to answer: pending in the transcript for longer than
+    /// <see cref="TranscriptOptions.RecoverTurnsAfter"/>, for a conversation this replica is not answering now. Called
+    /// wherever the transcript is read anyway (the customer's stream, the next message), so it costs no extra read; if
+    /// the first replica was only slow, both answer and the pending check in the answer's save keeps one.
+    /// </summary>
+    public void Recover(ConversationRecord conversation, Transcript? transcript)
+    {
+        if (transcript is not { PendingTurns.Count: > 0 } || transcript.IsEnded)
+        {
+            return;
+        }
+
+        var before = time.GetUtcNow() - Options.RecoverTurnsAfter;
+        lock (_lock)
+        {
+            if (_queues.ContainsKey(conversation.Id))
+            {
+                return; // answering it here already; what is pending is in its queue
+            }
+        }
+
+        foreach (var message in transcript.Messages.Where(m => transcript.PendingTurns.Contains(m.Id) && m.Time < before))
+        {
+            ConversationMetrics.RecoveredTurns.Inc();
+            LogRecovering(message.Id);
+            Enqueue(new CustomerTurn(conversation, message));
+        }
+    }
+
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Stops answering: turns under way are cancelled (their messages stay saved, unanswered).</summary>
@@ -113,13 +143,15 @@ public sealed partial class ConversationTurns(
     {
         var conversation = turn.Conversation;
         var transcript = await store.ReadAsync(conversation.Tenant, conversation.Id, cancellationToken);
-        if (transcript is null || transcript.IsEnded)
+        if (transcript is null || transcript.IsEnded || !transcript.PendingTurns.Contains(turn.Message.Id))
         {
-            return;
+            return; // gone, or answered already (by a replica that recovered it)
         }
 
         if (transcript.Handoff is not null && await ForwardAsync(turn, cancellationToken))
         {
+            // The handoff service drops a forward it has seen (by message id): a crash before this save only repeats it.
+            await ChangeAsync(conversation, t => t.PendingTurns.Contains(turn.Message.Id) ? t.Answered(turn.Message.Id) : null, cancellationToken);
             return;
         }
 
@@ -152,11 +184,14 @@ public sealed partial class ConversationTurns(
             return;
         }
 
-        await ChangeAsync(conversation, t => t.Say(AiMessage(reply.Text!), Options) with
+        // Saved only while the turn is pending: of two replicas answering it, one answer shows.
+        var (saved, _) = await ChangeAsync(conversation, t => t.PendingTurns.Contains(turn.Message.Id)
+            ? t.Say(AiMessage(reply.Text!), Options).Answered(turn.Message.Id) with { UnansweredTurns = reply.Answered ? 0 : t.UnansweredTurns + 1 }
+            : null, cancellationToken);
+        if (saved == StateUpdate.Saved)
         {
-            UnansweredTurns = reply.Answered ? 0 : t.UnansweredTurns + 1,
-        }, cancellationToken);
-        CountMessage(TranscriptRoles.Ai);
+            CountMessage(TranscriptRoles.Ai);
+        }
     }
 
     /// <summary>
@@ -229,7 +264,7 @@ public sealed partial class ConversationTurns(
                 return null;
             }
 
-            var changed = t with { Handoff = new HandoffState(HandoffStatus.Requested, requestedAt, Intent: decision.Intent), UnansweredTurns = 0 };
+            var changed = t.Answered(first.Id) with { Handoff = new HandoffState(HandoffStatus.Requested, requestedAt, Intent: decision.Intent), UnansweredTurns = 0 };
             if (!string.IsNullOrEmpty(reply.Text))
             {
                 changed = changed.Say(AiMessage(reply.Text), Options);
@@ -324,6 +359,9 @@ public sealed partial class ConversationTurns(
         store.UpdateAsync(conversation.Tenant, conversation.Id, t => t is null ? null : change(t), cancellationToken);
 
     public static void CountMessage(string role) => TranscriptMetrics.Messages.WithLabels(role).Inc();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} was accepted and never answered (its replica died?); answering it here")]
+    private partial void LogRecovering(string messageId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not answer the customer's message")]
     private partial void LogAnswerFailed(Exception exception);

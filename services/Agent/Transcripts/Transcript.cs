@@ -35,6 +35,18 @@ public sealed record Transcript(TenantKey Tenant, string ConversationId, IReadOn
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public MessageBucket? Bucket { get; init; }
 
+    /// <summary>
+    /// Customer messages accepted (202) and not yet answered by the AI or forwarded to the human: added in the save that
+    /// stores the message, taken off in the save that stores the answer (or after the forward), so a replica that dies
+    /// in between leaves them here for another to answer, and an answer is saved once however many try
+    /// (<c>ConversationTurns.Recover</c>).
+    /// </summary>
+    public IReadOnlyList<string> PendingTurns { get; init; } = [];
+
+    /// <summary>Without <paramref name="messageId"/> among the pending turns.</summary>
+    public Transcript Answered(string messageId) =>
+        PendingTurns.Contains(messageId) ? this with { PendingTurns = [.. PendingTurns.Where(id => id != messageId)] } : this;
+
     /// <summary>Recent <c>handoff-events</c> already applied (status + Genesys conversation id): redeliveries change nothing.</summary>
     public IReadOnlyList<string> AppliedHandoffEvents { get; init; } = [];
 

@@ -9,6 +9,14 @@ public sealed class TranscriptOptions
     [Required]
     public string StateStore { get; set; } = "statestore";
 
+    /// <summary>
+    /// How long an accepted customer message may stay unanswered before a replica that reads the transcript (the
+    /// customer's stream, their next message) answers it itself: longer than a slow brain turn, so a healthy replica is
+    /// rarely raced (and if it is, only one answer is saved).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan RecoverTurnsAfter { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Messages kept per conversation; older ones are dropped so a state value never grows without bound.</summary>
     [Range(1, 10_000)]
     public int MaxMessages { get; set; } = 1000;

@@ -1,0 +1,62 @@
+using System.Text.Json.Nodes;
+using PolyAi.Messaging.Agent.Transcripts;
+
+namespace PolyAi.Messaging.Agent.Tests;
+
+/// <summary>
+/// A customer message the agent accepted (202) and did not live to answer: it is pending in the transcript, and the
+/// replica the customer's stream reconnects to answers it, once.
+/// </summary>
+[Collection(AgentCollection.Name)]
+public sealed class PendingTurnTests(AgentFixture fixture)
+{
+    [Fact]
+    public async Task A_message_accepted_by_a_replica_that_died_is_answered_once_when_the_customer_reconnects()
+    {
+        var tenant = await fixture.RegisterTenantAsync();
+        var chat = await ChatClient.StartAsync(fixture.Service.Http, tenant);
+        var key = Transcript.StateKey(tenant, chat.ConversationId);
+
+        // What a replica that died after its 202 leaves: the message saved and pending, no answer, nothing queued anywhere.
+        var transcript = JsonNode.Parse((await fixture.Service.ReadStateAsync(key))!.Value.GetRawText())!.AsObject();
+        transcript["messages"]!.AsArray().Add(new JsonObject
+        {
+            ["id"] = "m-accepted-by-the-dead",
+            ["role"] = "customer",
+            ["text"] = "when are you open",
+            ["time"] = DateTimeOffset.UtcNow.AddMinutes(-5).ToString("O"),
+        });
+        transcript["pendingTurns"] = new JsonArray("m-accepted-by-the-dead");
+        await fixture.Service.Dapr.SaveStateAsync(ServiceUnderTest<Program>.StateStore, key, transcript);
+
+        await using (var stream = await chat.StreamAsync())
+        {
+            await stream.WaitForMessageAsync("ai", "Monday");
+        }
+
+        // A second reconnect finds nothing pending: no second answer.
+        await using (var again = await chat.StreamAsync())
+        {
+            await again.WaitForMessageAsync("ai", "Monday");
+        }
+
+        var saved = (await fixture.Service.ReadStateAsync(key))!.Value;
+        Assert.Empty(saved.GetProperty("pendingTurns").EnumerateArray());
+        Assert.Single(saved.GetProperty("messages").EnumerateArray(), m => m.GetProperty("role").GetString() == "ai" && m.GetProperty("text").GetString()!.Contains("Monday", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_message_answered_as_usual_is_pending_until_the_save_of_its_answer()
+    {
+        var tenant = await fixture.RegisterTenantAsync();
+        var chat = await ChatClient.StartAsync(fixture.Service.Http, tenant);
+        await using var stream = await chat.StreamAsync();
+        (await chat.SendAsync("when are you open")).Dispose();
+        await stream.WaitForMessageAsync("ai", "Monday");
+
+        // The answer and the end of the pending turn are one save: once the answer shows, nothing is pending.
+        var saved = (await fixture.Service.ReadStateAsync(Transcript.StateKey(tenant, chat.ConversationId)))!.Value;
+        Assert.Empty(saved.GetProperty("pendingTurns").EnumerateArray());
+        Assert.Single(saved.GetProperty("messages").EnumerateArray(), m => m.GetProperty("role").GetString() == "customer");
+    }
+}
