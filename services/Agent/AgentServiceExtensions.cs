@@ -41,6 +41,8 @@ public static class AgentServiceExtensions
         services.AddSingleton<HandoffRpcToken>();
         services.AddTransient<HandoffRpcToken.Handler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConversationTurns>());
+        services.AddSingleton<PendingForwardSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<PendingForwardSweeper>());
 
         services.AddGrpcClient<HandoffClient>((sp, options) => options.Address = sp.GetRequiredService<IOptions<HandoffCallOptions>>().Value.GrpcAddress)
             .ConfigureChannel((sp, channel) =>

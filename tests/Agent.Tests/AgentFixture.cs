@@ -24,6 +24,7 @@ public sealed class AgentFixture : IAsyncLifetime
         ["Chat:KeepAliveInterval"] = "00:00:00.300",
         ["Chat:StreamPollInterval"] = "00:00:00.050",
         ["Chat:TenantCacheTtl"] = "00:00:00",
+        ["Transcripts:PendingSweepInterval"] = "00:00:00.200",
     };
 
     public static TenantKey NewTenant() => new("acct-" + Guid.NewGuid().ToString("N")[..8], "project-1", "prod");

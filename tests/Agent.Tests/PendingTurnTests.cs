@@ -59,4 +59,49 @@ public sealed class PendingTurnTests(AgentFixture fixture)
         Assert.Empty(saved.GetProperty("pendingTurns").EnumerateArray());
         Assert.Single(saved.GetProperty("messages").EnumerateArray(), m => m.GetProperty("role").GetString() == "customer");
     }
+
+    [Fact]
+    public async Task A_message_for_the_human_accepted_by_a_replica_that_died_is_forwarded_though_the_customer_is_gone()
+    {
+        var tenant = await fixture.RegisterTenantAsync();
+        var chat = await ChatClient.StartAsync(fixture.Service.Http, tenant);
+        var key = Transcript.StateKey(tenant, chat.ConversationId);
+
+        // The conversation is with a human; a replica listed the message for the human and died before forwarding it.
+        // The customer closed the page: nothing reads the transcript again.
+        var transcript = JsonNode.Parse((await fixture.Service.ReadStateAsync(key))!.Value.GetRawText())!.AsObject();
+        transcript["handoff"] = new JsonObject
+        {
+            ["status"] = "connected",
+            ["requestedAt"] = DateTimeOffset.UtcNow.AddMinutes(-6).ToString("O"),
+            ["genesysConversationId"] = "genesys-" + chat.ConversationId,
+        };
+        transcript["messages"]!.AsArray().Add(new JsonObject
+        {
+            ["id"] = "m-for-the-human",
+            ["role"] = "customer",
+            ["text"] = "are you still there?",
+            ["time"] = DateTimeOffset.UtcNow.AddMinutes(-5).ToString("O"),
+        });
+        transcript["pendingTurns"] = new JsonArray("m-for-the-human");
+        await fixture.Service.Dapr.SaveStateAsync(ServiceUnderTest<Program>.StateStore, key, transcript);
+        var index = Handoffs.PendingForwards.ShardKeyOf(tenant, chat.ConversationId);
+        var listed = await fixture.Service.Dapr.GetStateAsync<Handoffs.PendingForwards?>(ServiceUnderTest<Program>.StateStore, index);
+        await fixture.Service.Dapr.SaveStateAsync(ServiceUnderTest<Program>.StateStore, index,
+            new Handoffs.PendingForwards([.. listed?.Conversations ?? [], new Handoffs.PendingForward(tenant, chat.ConversationId)]));
+
+        await Eventually.UntilSeen(
+            () => fixture.Handoff.CallsOf<Handoff.V1.ForwardMessageRequest>(c => c.MessageId == "m-for-the-human").Count(),
+            n => n >= 1, "the forward of the pending message");
+        var settled = await Eventually.Until(
+            () => fixture.Service.Dapr.GetStateAsync<Handoffs.PendingForwards?>(ServiceUnderTest<Program>.StateStore, index),
+            shard => shard is not null && !shard.Conversations.Any(c => c.ConversationId == chat.ConversationId),
+            "the conversation off the pending-forward list");
+
+        var saved = (await fixture.Service.ReadStateAsync(key))!.Value;
+        Assert.Empty(saved.GetProperty("pendingTurns").EnumerateArray());
+        Assert.Single(saved.GetProperty("messages").EnumerateArray(), m => m.GetProperty("role").GetString() == "ai"); // the greeting: the human answers, not the AI
+        Assert.Single(fixture.Handoff.CallsOf<Handoff.V1.ForwardMessageRequest>(c => c.MessageId == "m-for-the-human"));
+        Assert.NotNull(settled);
+    }
 }

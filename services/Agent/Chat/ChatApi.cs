@@ -175,9 +175,30 @@ public static partial class ChatApi
         }
 
         ConversationTurns.CountMessage(TranscriptRoles.Customer);
+        if (saved?.Handoff is not null)
+        {
+            await ListForTheHumanAsync(conversation, services, cancellationToken);
+        }
+
         services.Turns.Recover(conversation, saved); // earlier turns a dead replica left unanswered go first
         services.Turns.Enqueue(new CustomerTurn(conversation, message));
         return TypedResults.Accepted($"/v1/chat/conversations/{id}/messages", new MessageAccepted(message.Id));
+    }
+
+    /// <summary>
+    /// A message for a human goes on the pending-forward list, so it reaches them even if this replica dies before the
+    /// forward and the customer is gone; best effort (a store failure here leaves the recovery to the customer's stream).
+    /// </summary>
+    private static async Task ListForTheHumanAsync(ConversationRecord conversation, ChatServices services, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await services.PendingForwards.ListAsync(conversation.Tenant, conversation.Id, cancellationToken);
+        }
+        catch (Exception e) when (e is DaprException or InvalidOperationException)
+        {
+            LogNotListed(services.Logger, e);
+        }
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> TypingAsync(string id, HttpRequest request, [AsParameters] ChatServices services)
@@ -360,12 +381,16 @@ public static partial class ChatApi
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The customer ended the conversation")]
     private static partial void LogCustomerEnded(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not list the message for the human's pending forwards; the customer's stream recovers it if this replica dies")]
+    private static partial void LogNotListed(ILogger logger, Exception exception);
 }
 
 public sealed record ChatServices(
     ConversationStore Store,
     AgentTenants Tenants,
     ConversationTurns Turns,
+    PendingForwardSweeper PendingForwards,
     HandoffGateway Handoff,
     IOptions<ChatOptions> Options,
     IOptions<TranscriptOptions> Transcripts,

@@ -17,6 +17,10 @@ public sealed class TranscriptOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan RecoverTurnsAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often each replica looks at the conversations with a human that had customer messages pending.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan PendingSweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Messages kept per conversation; older ones are dropped so a state value never grows without bound.</summary>
     [Range(1, 10_000)]
     public int MaxMessages { get; set; } = 1000;

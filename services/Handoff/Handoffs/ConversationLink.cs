@@ -48,15 +48,6 @@ public sealed record ActiveSessions(IReadOnlyList<ActiveSession> Sessions)
     /// <summary>Every shard, then the legacy record.</summary>
     public static IReadOnlyList<string> AllKeys { get; } = [.. Enumerable.Range(0, Shards).Select(ShardKey), LegacyStateKey];
 
-    /// <summary>FNV-1a over the key's characters: the same in every process and version (string.GetHashCode is not).</summary>
-    public static int ShardOf(TenantKey tenant, string genesysConversationId)
-    {
-        var hash = 2166136261u;
-        foreach (var c in $"{tenant}/{genesysConversationId}")
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-
-        return (int)(hash % Shards);
-    }
+    /// <summary>A stable hash of tenant and Genesys id (<see cref="StableShard"/>).</summary>
+    public static int ShardOf(TenantKey tenant, string genesysConversationId) => StableShard.Of($"{tenant}/{genesysConversationId}", Shards);
 }
