@@ -6,9 +6,11 @@ namespace PolyAi.Messaging.Testing;
 public static class FakeClock
 {
     /// <summary>
-    /// Advances <paramref name="time"/> by <paramref name="step"/> until <paramref name="work"/> ends, and returns how
-    /// much fake time that took. A timer armed at any moment fires once fake time passes its due time, so the result
-    /// is exact to one step: a 1 s wait measures between 1 s and 1 s + step, however slow the machine.
+    /// Advances <paramref name="time"/> by <paramref name="step"/> every <paramref name="step"/> of real time until
+    /// <paramref name="work"/> ends, and returns how much fake time that took. A timer armed at any moment fires only
+    /// once fake time passes its due time, so the result is never below the waits the code made on the clock (a 1 s
+    /// Retry-After measures at least 1 s); it is above them by about the real time spent in I/O meanwhile (fake time
+    /// keeps the pace of real time), so upper bounds need slack for a loaded machine.
     /// </summary>
     public static async Task<TimeSpan> AdvanceUntilDoneAsync(FakeTimeProvider time, Task work, TimeSpan step, TimeSpan? limit = null)
     {
@@ -23,8 +25,8 @@ public static class FakeClock
             }
 
             time.Advance(step);
-            // Let the continuations the advance released run before the next step.
-            await Task.WhenAny(work, Task.Delay(TimeSpan.FromMilliseconds(2)));
+            // Real time for what the advance released (and any I/O) before the next step.
+            await Task.WhenAny(work, Task.Delay(step));
         }
 
         return time.GetUtcNow() - started;
