@@ -61,6 +61,25 @@ public sealed class PendingTurnTests(AgentFixture fixture)
     }
 
     [Fact]
+    public async Task Pending_turns_are_bounded_and_the_oldest_go_first()
+    {
+        var tenant = await fixture.RegisterTenantAsync();
+        var chat = await ChatClient.StartAsync(fixture.Service.Http, tenant);
+        var key = Transcript.StateKey(tenant, chat.ConversationId);
+        // As if the brain had failed on a hundred messages in a row.
+        var transcript = JsonNode.Parse((await fixture.Service.ReadStateAsync(key))!.Value.GetRawText())!.AsObject();
+        transcript["pendingTurns"] = new JsonArray([.. Enumerable.Range(0, Transcript.MaxPendingTurns).Select(i => (JsonNode)JsonValue.Create($"old-{i}"))]);
+        await fixture.Service.Dapr.SaveStateAsync(ServiceUnderTest<Program>.StateStore, key, transcript);
+
+        (await chat.SendAsync("when are you open")).Dispose();
+
+        var pending = (await fixture.Service.ReadStateAsync(key))!.Value.GetProperty("pendingTurns").EnumerateArray().Select(p => p.GetString()).ToList();
+        Assert.InRange(pending.Count, Transcript.MaxPendingTurns - 1, Transcript.MaxPendingTurns); // the new one may be answered already
+        Assert.DoesNotContain("old-0", pending);
+        Assert.Contains($"old-{Transcript.MaxPendingTurns - 1}", pending);
+    }
+
+    [Fact]
     public async Task A_message_for_the_human_accepted_by_a_replica_that_died_is_forwarded_though_the_customer_is_gone()
     {
         var tenant = await fixture.RegisterTenantAsync();
@@ -88,7 +107,7 @@ public sealed class PendingTurnTests(AgentFixture fixture)
         var index = Handoffs.PendingForwards.ShardKeyOf(tenant, chat.ConversationId);
         var listed = await fixture.Service.Dapr.GetStateAsync<Handoffs.PendingForwards?>(ServiceUnderTest<Program>.StateStore, index);
         await fixture.Service.Dapr.SaveStateAsync(ServiceUnderTest<Program>.StateStore, index,
-            new Handoffs.PendingForwards([.. listed?.Conversations ?? [], new Handoffs.PendingForward(tenant, chat.ConversationId)]));
+            new Handoffs.PendingForwards([.. listed?.Conversations ?? [], new Handoffs.PendingForward(tenant, chat.ConversationId, DateTimeOffset.UtcNow.AddMinutes(-5), 1)]));
 
         await Eventually.UntilSeen(
             () => fixture.Handoff.CallsOf<Handoff.V1.ForwardMessageRequest>(c => c.MessageId == "m-for-the-human").Count(),

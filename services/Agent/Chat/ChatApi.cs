@@ -151,11 +151,8 @@ public static partial class ChatApi
                 return null;
             }
 
-            return current.Say(message, services.Transcripts.Value) with
-            {
-                Bucket = new MessageBucket(tokens - 1, now),
-                PendingTurns = [.. current.PendingTurns, message.Id], // answered exactly once, whatever dies (ConversationTurns.Recover)
-            };
+            // Pending until answered: answered exactly once, whatever dies (ConversationTurns.Recover).
+            return current.Say(message, services.Transcripts.Value).Pending(message.Id) with { Bucket = new MessageBucket(tokens - 1, now) };
         }, cancellationToken);
 
         if (ended)

@@ -7,8 +7,15 @@ using PolyAi.Messaging.Contracts;
 
 namespace PolyAi.Messaging.Agent.Handoffs;
 
-/// <summary>A conversation with a human that had a customer message pending when it was listed.</summary>
-public sealed record PendingForward(TenantKey Tenant, string ConversationId);
+/// <summary>
+/// A conversation with a human that had a customer message pending when it was last listed: <see cref="ListedAt"/> and
+/// <see cref="Version"/> change with every listing, so the sweep neither reads a conversation still being talked in nor
+/// drops one listed again while it looked.
+/// </summary>
+public sealed record PendingForward(TenantKey Tenant, string ConversationId, DateTimeOffset ListedAt, long Version)
+{
+    public bool Is(TenantKey tenant, string conversationId) => Tenant == tenant && ConversationId == conversationId;
+}
 
 /// <summary>
 /// The conversations with a human whose customer messages may still need forwarding, in <see cref="Shards"/> records
@@ -17,7 +24,7 @@ public sealed record PendingForward(TenantKey Tenant, string ConversationId);
 /// </summary>
 public sealed record PendingForwards(IReadOnlyList<PendingForward> Conversations)
 {
-    public const int Shards = 16;
+    public const int Shards = 64;
 
     public static string ShardKey(int shard) => $"agent/pending-forwards/{shard}";
 
@@ -28,10 +35,10 @@ public sealed record PendingForwards(IReadOnlyList<PendingForward> Conversations
 
 /// <summary>
 /// Lists a conversation with a human when a customer message is accepted for it, and every
-/// <see cref="TranscriptOptions.PendingSweepInterval"/> looks at the listed ones: turns pending for longer than
-/// <see cref="TranscriptOptions.RecoverTurnsAfter"/> (their replica died) are forwarded by this replica
-/// (<see cref="ConversationTurns.Recover"/>; the handoff service drops a forward it has seen), and conversations with
-/// nothing pending leave the list.
+/// <see cref="TranscriptOptions.PendingSweepInterval"/> looks at those listed longer ago than
+/// <see cref="TranscriptOptions.RecoverTurnsAfter"/>: turns still pending (their replica died) are forwarded by this
+/// replica (<see cref="ConversationTurns.Recover"/>; the handoff service drops a forward it has seen), and conversations
+/// with nothing pending leave the list. The list holds the conversations with a human that had a message lately.
 /// </summary>
 public sealed partial class PendingForwardSweeper(
     DaprClient dapr, ConversationStore store, ConversationTurns turns, IOptions<TranscriptOptions> options, TimeProvider time,
@@ -39,14 +46,25 @@ public sealed partial class PendingForwardSweeper(
 {
     private string Store => options.Value.StateStore;
 
+    /// <summary>Lists the conversation, or lists it again (newer time, next version): one etag-checked save.</summary>
     public async Task ListAsync(TenantKey tenant, string conversationId, CancellationToken cancellationToken)
     {
-        var entry = new PendingForward(tenant, conversationId);
-        await UpdateAsync(PendingForwards.ShardKeyOf(tenant, conversationId), list => list.Contains(entry) ? null : [.. list, entry], cancellationToken);
+        var now = time.GetUtcNow();
+        await UpdateAsync(PendingForwards.ShardKeyOf(tenant, conversationId), list =>
+        {
+            var listed = list.FirstOrDefault(e => e.Is(tenant, conversationId));
+            return [.. list.Where(e => !e.Is(tenant, conversationId)), new PendingForward(tenant, conversationId, now, (listed?.Version ?? 0) + 1)];
+        }, cancellationToken);
     }
 
+    /// <summary>
+    /// Looks at the conversations listed longer ago than <see cref="TranscriptOptions.RecoverTurnsAfter"/> (one still
+    /// being talked in keeps being listed again, and is not read): pending turns are recovered, settled conversations
+    /// leave the list unless they were listed again meanwhile.
+    /// </summary>
     public async Task SweepAsync(CancellationToken cancellationToken)
     {
+        var quietSince = time.GetUtcNow() - options.Value.RecoverTurnsAfter;
         foreach (var item in await dapr.GetBulkStateAsync(Store, PendingForwards.AllKeys, parallelism: 4, cancellationToken: cancellationToken))
         {
             if (string.IsNullOrEmpty(item.Value)
@@ -56,7 +74,7 @@ public sealed partial class PendingForwardSweeper(
             }
 
             var settled = new List<PendingForward>();
-            foreach (var entry in shard.Conversations)
+            foreach (var entry in shard.Conversations.Where(e => e.ListedAt < quietSince))
             {
                 var transcript = await store.ReadAsync(entry.Tenant, entry.ConversationId, cancellationToken);
                 if (transcript is not { PendingTurns.Count: > 0 } || transcript.IsEnded)
@@ -71,6 +89,7 @@ public sealed partial class PendingForwardSweeper(
 
             if (settled.Count > 0)
             {
+                // An entry listed again after it was read has a new version: it stays.
                 await UpdateAsync(item.Key, list => [.. list.Where(e => !settled.Contains(e))], cancellationToken);
             }
         }

@@ -43,6 +43,13 @@ public sealed record Transcript(TenantKey Tenant, string ConversationId, IReadOn
     /// </summary>
     public IReadOnlyList<string> PendingTurns { get; init; } = [];
 
+    /// <summary>Most turns pending at once: a brain that keeps failing must not grow the transcript; the oldest go first.</summary>
+    public const int MaxPendingTurns = 100;
+
+    /// <summary>With <paramref name="messageId"/> pending too (the oldest dropped past <see cref="MaxPendingTurns"/>).</summary>
+    public Transcript Pending(string messageId) =>
+        this with { PendingTurns = [.. PendingTurns.Skip(Math.Max(0, PendingTurns.Count - MaxPendingTurns + 1)), messageId] };
+
     /// <summary>Without <paramref name="messageId"/> among the pending turns.</summary>
     public Transcript Answered(string messageId) =>
         PendingTurns.Contains(messageId) ? this with { PendingTurns = [.. PendingTurns.Where(id => id != messageId)] } : this;
