@@ -41,6 +41,7 @@ public static class AgentServiceExtensions
         services.AddSingleton<HandoffRpcToken>();
         services.AddTransient<HandoffRpcToken.Handler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConversationTurns>());
+        services.AddSingleton<PendingForwardIndex>();
         services.AddSingleton<PendingForwardSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<PendingForwardSweeper>());
 

@@ -83,6 +83,12 @@ public sealed class WebhookGate
                 return;
             }
 
+            CrashPoints.Reach(CrashPoints.EdgeWebhookBeforeForward);
+            context.Response.OnStarting(() =>
+            {
+                CrashPoints.Reach(CrashPoints.EdgeWebhookBeforeAnswer);
+                return Task.CompletedTask;
+            });
             await next();
 
             now = _time.GetTimestamp();

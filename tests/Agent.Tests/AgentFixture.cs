@@ -25,6 +25,8 @@ public sealed class AgentFixture : IAsyncLifetime
         ["Chat:StreamPollInterval"] = "00:00:00.050",
         ["Chat:TenantCacheTtl"] = "00:00:00",
         ["Transcripts:PendingSweepInterval"] = "00:00:00.200",
+        // A forward that keeps failing is given up after 2 s here (20 s in production: longer than a replica's restart).
+        ["Handoff:ForwardPatience"] = "00:00:02",
     };
 
     public static TenantKey NewTenant() => new("acct-" + Guid.NewGuid().ToString("N")[..8], "project-1", "prod");

@@ -13,16 +13,25 @@ public sealed class ChatSession : IAsyncDisposable
     private readonly List<ChatEvent> _events = [];
     private Task? _reader;
 
-    private ChatSession(HttpClient http, string conversationId, string token)
+    private readonly bool _reconnect;
+    private int _reconnects;
+
+    private ChatSession(HttpClient http, string conversationId, string token, bool reconnect)
     {
         _http = http;
         ConversationId = conversationId;
         Token = token;
+        _reconnect = reconnect;
     }
+
+    /// <summary>Times the stream was opened again after it broke (with <c>Last-Event-ID</c>, as a browser's EventSource does).</summary>
+    public int Reconnects => Volatile.Read(ref _reconnects);
 
     public string ConversationId { get; }
 
     public string Token { get; }
+
+    private string? LastEventId { get; set; }
 
     public IReadOnlyList<ChatEvent> Events
     {
@@ -48,14 +57,15 @@ public sealed class ChatSession : IAsyncDisposable
 
     public IEnumerable<string> HandoffStatuses => Events.Where(e => e.Type == "handoff").Select(e => e.Data.GetProperty("status").GetString()!);
 
-    public static async Task<ChatSession> StartAsync(Uri edge, string tenantPath, object? customer = null)
+    /// <param name="reconnect">Open the stream again when it breaks (a replica died), resuming after the last event id.</param>
+    public static async Task<ChatSession> StartAsync(Uri edge, string tenantPath, object? customer = null, bool reconnect = false)
     {
         var http = new HttpClient { BaseAddress = edge, Timeout = Timeout.InfiniteTimeSpan };
         using var response = await http.PostAsJsonAsync($"v1/chat/{tenantPath}/conversations", new { customer = customer ?? new { firstName = "Ada", lastName = "Lovelace" }, locale = "en" });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var created = await response.Content.ReadFromJsonAsync<JsonElement>();
-        var session = new ChatSession(http, created.GetProperty("conversationId").GetString()!, created.GetProperty("token").GetString()!);
-        session._reader = session.ReadEventsAsync();
+        var session = new ChatSession(http, created.GetProperty("conversationId").GetString()!, created.GetProperty("token").GetString()!, reconnect);
+        session._reader = reconnect ? session.ReadEventsReconnectingAsync() : session.ReadEventsAsync();
         return session;
     }
 
@@ -66,6 +76,23 @@ public sealed class ChatSession : IAsyncDisposable
         using var response = await _http.SendAsync(request);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("messageId").GetString()!;
+    }
+
+    /// <summary>Sends without asserting: the status (null when no answer came at all, e.g. the replica died mid-request).</summary>
+    public async Task<HttpStatusCode?> TrySendAsync(string text)
+    {
+        try
+        {
+            using var request = Authorized(HttpMethod.Post, $"v1/chat/conversations/{ConversationId}/messages");
+            request.Content = JsonContent.Create(new { text });
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            using var response = await _http.SendAsync(request, timeout.Token);
+            return response.StatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException)
+        {
+            return null;
+        }
     }
 
     public async Task EndAsync()
@@ -126,9 +153,32 @@ public sealed class ChatSession : IAsyncDisposable
         return request;
     }
 
+    private async Task ReadEventsReconnectingAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await ReadEventsAsync();
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException && !_stop.IsCancellationRequested)
+            {
+                // The replica serving the stream died, or the edge did: open it again, as EventSource does (retry: 2000).
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500), _stop.Token);
+            Interlocked.Increment(ref _reconnects);
+        }
+    }
+
     private async Task ReadEventsAsync()
     {
         using var request = Authorized(HttpMethod.Get, $"v1/chat/conversations/{ConversationId}/events");
+        if (LastEventId is { } resumeAfter)
+        {
+            request.Headers.Add("Last-Event-ID", resumeAfter);
+        }
+
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, _stop.Token);
         response.EnsureSuccessStatusCode();
@@ -144,6 +194,7 @@ public sealed class ChatSession : IAsyncDisposable
                     lock (_events)
                     {
                         _events.Add(new ChatEvent(id, type ?? "message", JsonDocument.Parse(string.Join("\n", data)).RootElement.Clone()));
+                        LastEventId = id ?? LastEventId;
                     }
                 }
 

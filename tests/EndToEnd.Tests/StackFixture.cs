@@ -9,7 +9,7 @@ using PolyAi.Messaging.DevStack;
 namespace PolyAi.Messaging.EndToEnd.Tests;
 
 /// <summary>The real system, each part its own process, started by DevStack's code on free ports.</summary>
-public sealed class StackFixture : IAsyncLifetime
+public class StackFixture : IAsyncLifetime
 {
     public static readonly TenantKey OtherTenant = new("ACCOUNT-other", "PROJECT-other", "live");
 
@@ -73,6 +73,7 @@ public sealed class StackFixture : IAsyncLifetime
         // Every test customer comes from 127.0.0.1, so the per-IP limit on new conversations is lifted.
         options.ServiceSettings["Edge__ConversationRateLimit__PermitsPerMinute"] = "1000";
         options.ServiceSettings["Edge__ConversationRateLimit__Burst"] = "1000";
+        Configure(options);
         _stack = await DevStackHost.StartAsync(options);
         await Simulator.SetOnQueueAsync(NoAgents.Genesys.AgentIds[0], onQueue: false);
         await Simulator.SetOnQueueAsync(Patient.Genesys.AgentIds[0], onQueue: false);
@@ -85,6 +86,11 @@ public sealed class StackFixture : IAsyncLifetime
         // Before any webhook of the tenant, so no verifier has its record cached without the allowance.
         var limited = await _dapr.GetStateAsync<TenantRecord>("statestore", LimitedTenant.RecordStateKey);
         await _dapr.SaveStateAsync("statestore", LimitedTenant.RecordStateKey, limited with { WebhookRateLimit = new WebhookRateLimit(1, 2) });
+    }
+
+    /// <summary>Settings of a fixture of its own, on top of the ones above.</summary>
+    protected virtual void Configure(DevStackOptions options)
+    {
     }
 
     public async Task DisposeAsync()

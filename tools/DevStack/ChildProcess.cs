@@ -55,7 +55,8 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
-    public void Start()
+    /// <param name="environment">Variables for this start only, on top of the part's own (e.g. an armed crash point).</param>
+    public void Start(IReadOnlyDictionary<string, string>? environment = null)
     {
         if (IsRunning)
         {
@@ -63,7 +64,34 @@ public sealed class ChildProcess : IAsyncDisposable
         }
 
         _stopping = false;
-        var process = new Process { StartInfo = _startInfo, EnableRaisingEvents = true };
+        _process?.Dispose(); // exited by itself (a crash): its handle is no longer needed
+        var startInfo = _startInfo;
+        if (environment is { Count: > 0 })
+        {
+            startInfo = new ProcessStartInfo(_startInfo.FileName)
+            {
+                WorkingDirectory = _startInfo.WorkingDirectory,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var argument in _startInfo.ArgumentList)
+            {
+                startInfo.ArgumentList.Add(argument);
+            }
+
+            foreach (var (key, value) in _startInfo.Environment)
+            {
+                startInfo.Environment[key] = value;
+            }
+
+            foreach (var (key, value) in environment)
+            {
+                startInfo.Environment[key] = value;
+            }
+        }
+
+        var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => Record(e.Data);
         process.ErrorDataReceived += (_, e) => Record(e.Data);
         process.Exited += (_, _) =>
@@ -77,6 +105,26 @@ public sealed class ChildProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
+    }
+
+    /// <summary>Waits until the process has exited by itself (e.g. at an armed crash point); false if it still runs.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan within)
+    {
+        if (_process is not { } process)
+        {
+            return true;
+        }
+
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Ends the process at once (SIGKILL): what a crash looks like to the rest of the system.</summary>

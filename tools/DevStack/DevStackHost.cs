@@ -113,7 +113,8 @@ public sealed class DevStackHost : IAsyncDisposable
     public Task KillAsync(string service) => _children[service].KillAsync();
 
     /// <summary>Starts a service again on the same ports and waits until it is healthy.</summary>
-    public async Task RestartAsync(string service, CancellationToken cancellationToken = default)
+    /// <param name="environment">Variables for this start only (e.g. <c>POLYAI_CRASH_AT</c> to arm a crash point).</param>
+    public async Task RestartAsync(string service, IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
     {
         var child = _children[service];
         if (child.IsRunning)
@@ -121,9 +122,12 @@ public sealed class DevStackHost : IAsyncDisposable
             await child.KillAsync();
         }
 
-        child.Start();
+        child.Start(environment);
         await WaitHealthyAsync(child, new Uri(_serviceUrls[service], "healthz"), cancellationToken);
     }
+
+    /// <summary>Waits until a service has exited by itself; false if it still runs after <paramref name="within"/>.</summary>
+    public Task<bool> WaitForExitAsync(string service, TimeSpan within) => _children[service].WaitForExitAsync(within);
 
     public bool IsRunning(string part) => _children[part].IsRunning;
 

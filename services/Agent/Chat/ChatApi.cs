@@ -171,6 +171,7 @@ public static partial class ChatApi
             return TypedResults.Problem("The conversation is busy; try again.", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
+        CrashPoints.Reach(CrashPoints.AgentTurnAfterAccept);
         ConversationTurns.CountMessage(TranscriptRoles.Customer);
         if (saved?.Handoff is not null)
         {
@@ -387,7 +388,7 @@ public sealed record ChatServices(
     ConversationStore Store,
     AgentTenants Tenants,
     ConversationTurns Turns,
-    PendingForwardSweeper PendingForwards,
+    PendingForwardIndex PendingForwards,
     HandoffGateway Handoff,
     IOptions<ChatOptions> Options,
     IOptions<TranscriptOptions> Transcripts,

@@ -55,8 +55,16 @@ public static class ChatStream
                 var changed = subscription.Changed;
                 var transcript = await subscription.ReadAsync(
                     changed, token => services.Store.ReadAsync(conversation.Tenant, id, token), cancellationToken);
-                // A customer waiting on a message a dead replica accepted reconnects here: answer it now.
+                // A customer waiting on a message a dead replica accepted reconnects here: answer it now; one whose
+                // message is not old enough for that yet is looked at again when it is (below).
                 services.Turns.Recover(conversation, transcript);
+                var now = services.Time.GetUtcNow();
+                var recheckAt = services.Turns.RecoverDue(transcript);
+                if (recheckAt <= now)
+                {
+                    recheckAt = now + services.Transcripts.Value.RecoverTurnsAfter; // taken up just now: look again later
+                }
+
                 foreach (var item in transcript?.Events ?? [])
                 {
                     if (item.Id > lastSent)
@@ -69,8 +77,14 @@ public static class ChatStream
                 await response.Body.FlushAsync(cancellationToken);
                 while (!changed.IsCompleted)
                 {
+                    var untilRecheck = recheckAt - services.Time.GetUtcNow();
+                    if (untilRecheck <= TimeSpan.Zero)
+                    {
+                        break; // the same snapshot, read again by Recover with the time that makes its turns due
+                    }
+
                     using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    var timeout = Task.Delay(keepAlive, services.Time, wait.Token);
+                    var timeout = Task.Delay(untilRecheck < keepAlive ? untilRecheck.Value : keepAlive, services.Time, wait.Token);
                     if (await Task.WhenAny(changed, timeout) == timeout)
                     {
                         await response.Body.WriteAsync(KeepAlive, cancellationToken);

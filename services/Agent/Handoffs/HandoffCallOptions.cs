@@ -14,7 +14,10 @@ public sealed class HandoffCallOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Deadline of StartHandoff, which waits for Genesys (and its 429/503 retries).</summary>
+    /// <summary>
+    /// Deadline of StartHandoff, which waits for Genesys (and its 429/503 retries); also how long after the request a
+    /// start is called again while the handoff service is unreachable (a replica restarting) before it is given up.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:02:00")]
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -23,13 +26,14 @@ public sealed class HandoffCallOptions
     public int MaxAttempts { get; set; } = 4;
 
     /// <summary>
-    /// ForwardMessage calls (each with its own <see cref="MaxAttempts"/>) before a live handoff is given up as failed:
-    /// the customer is told, the Genesys side ended, and the AI takes over.
+    /// How long ForwardMessage is called again (each call with its own <see cref="MaxAttempts"/>) before a live handoff
+    /// is given up as failed: the customer is told, the Genesys side ended, and the AI takes over. Longer than a
+    /// handoff replica takes to restart (about 3 s here), so a crash is not taken for a failure.
     /// </summary>
-    [Range(1, 5)]
-    public int ForwardAttempts { get; set; } = 2;
+    [Range(typeof(TimeSpan), "00:00:00", "00:02:00")]
+    public TimeSpan ForwardPatience { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>Wait between two ForwardMessage calls.</summary>
+    /// <summary>Wait between two ForwardMessage (or StartHandoff) calls.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
     public TimeSpan ForwardRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 

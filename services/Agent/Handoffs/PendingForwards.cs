@@ -34,15 +34,10 @@ public sealed record PendingForwards(IReadOnlyList<PendingForward> Conversations
 }
 
 /// <summary>
-/// Lists a conversation with a human when a customer message is accepted for it, and every
-/// <see cref="TranscriptOptions.PendingSweepInterval"/> looks at those listed longer ago than
-/// <see cref="TranscriptOptions.RecoverTurnsAfter"/>: turns still pending (their replica died) are forwarded by this
-/// replica (<see cref="ConversationTurns.Recover"/>; the handoff service drops a forward it has seen), and conversations
-/// with nothing pending leave the list. The list holds the conversations with a human that had a message lately.
+/// The pending-forward index: lists a conversation with a human when a customer message is accepted for it, or when a
+/// handoff is requested (until it is started), and takes settled ones off. Etag-checked saves of one shard each.
 /// </summary>
-public sealed partial class PendingForwardSweeper(
-    DaprClient dapr, ConversationStore store, ConversationTurns turns, IOptions<TranscriptOptions> options, TimeProvider time,
-    ILogger<PendingForwardSweeper> logger) : BackgroundService
+public sealed class PendingForwardIndex(DaprClient dapr, IOptions<TranscriptOptions> options, TimeProvider time)
 {
     private string Store => options.Value.StateStore;
 
@@ -57,27 +52,65 @@ public sealed partial class PendingForwardSweeper(
         }, cancellationToken);
     }
 
+    /// <summary>Every shard, as stored (empty ones skipped).</summary>
+    public async Task<IReadOnlyList<(string Key, PendingForwards Shard)>> ShardsAsync(CancellationToken cancellationToken)
+    {
+        var shards = new List<(string, PendingForwards)>();
+        foreach (var item in await dapr.GetBulkStateAsync(Store, PendingForwards.AllKeys, parallelism: 4, cancellationToken: cancellationToken))
+        {
+            if (!string.IsNullOrEmpty(item.Value)
+                && JsonSerializer.Deserialize(item.Value, AgentStateJsonContext.Default.PendingForwards) is { Conversations.Count: > 0 } shard)
+            {
+                shards.Add((item.Key, shard));
+            }
+        }
+
+        return shards;
+    }
+
+    /// <summary>Takes <paramref name="settled"/> off the shard; an entry listed again since (a new version) stays.</summary>
+    public Task RemoveAsync(string shardKey, IReadOnlyCollection<PendingForward> settled, CancellationToken cancellationToken) =>
+        UpdateAsync(shardKey, list => [.. list.Where(e => !settled.Contains(e))], cancellationToken);
+
+    private async Task UpdateAsync(string key, Func<IReadOnlyList<PendingForward>, IReadOnlyList<PendingForward>?> change, CancellationToken cancellationToken)
+    {
+        var result = await dapr.UpdateAsync<PendingForwards>(
+            Store, key, current => change(current?.Conversations ?? []) is { } list ? new PendingForwards(list) : null,
+            options.Value.MaxSaveAttempts, time, cancellationToken);
+        if (result == StateUpdate.Conflict)
+        {
+            throw new InvalidOperationException($"State {key} kept changing; try again.");
+        }
+    }
+}
+
+/// <summary>
+/// Every <see cref="TranscriptOptions.PendingSweepInterval"/> looks at the conversations listed on the
+/// <see cref="PendingForwardIndex"/> longer ago than <see cref="TranscriptOptions.RecoverTurnsAfter"/>: turns still
+/// pending and handoffs still requested (their replica died) are taken up by this replica
+/// (<see cref="ConversationTurns.Recover"/>; the handoff service drops a forward or a start it has seen), and
+/// conversations with nothing left leave the list. The list holds the conversations with a human that had a message lately.
+/// </summary>
+public sealed partial class PendingForwardSweeper(
+    PendingForwardIndex index, ConversationStore store, ConversationTurns turns, IOptions<TranscriptOptions> options, TimeProvider time,
+    ILogger<PendingForwardSweeper> logger) : BackgroundService
+{
     /// <summary>
     /// Looks at the conversations listed longer ago than <see cref="TranscriptOptions.RecoverTurnsAfter"/> (one still
-    /// being talked in keeps being listed again, and is not read): pending turns are recovered, settled conversations
-    /// leave the list unless they were listed again meanwhile.
+    /// being talked in keeps being listed again, and is not read): pending turns and stalled starts are recovered,
+    /// settled conversations leave the list unless they were listed again meanwhile.
     /// </summary>
     public async Task SweepAsync(CancellationToken cancellationToken)
     {
         var quietSince = time.GetUtcNow() - options.Value.RecoverTurnsAfter;
-        foreach (var item in await dapr.GetBulkStateAsync(Store, PendingForwards.AllKeys, parallelism: 4, cancellationToken: cancellationToken))
+        foreach (var (key, shard) in await index.ShardsAsync(cancellationToken))
         {
-            if (string.IsNullOrEmpty(item.Value)
-                || JsonSerializer.Deserialize(item.Value, AgentStateJsonContext.Default.PendingForwards) is not { Conversations.Count: > 0 } shard)
-            {
-                continue;
-            }
-
             var settled = new List<PendingForward>();
             foreach (var entry in shard.Conversations.Where(e => e.ListedAt < quietSince))
             {
                 var transcript = await store.ReadAsync(entry.Tenant, entry.ConversationId, cancellationToken);
-                if (transcript is not { PendingTurns.Count: > 0 } || transcript.IsEnded)
+                if (transcript is null || transcript.IsEnded
+                    || (transcript.PendingTurns.Count == 0 && transcript.Handoff is not { Status: HandoffStatus.Requested }))
                 {
                     settled.Add(entry);
                 }
@@ -89,8 +122,7 @@ public sealed partial class PendingForwardSweeper(
 
             if (settled.Count > 0)
             {
-                // An entry listed again after it was read has a new version: it stays.
-                await UpdateAsync(item.Key, list => [.. list.Where(e => !settled.Contains(e))], cancellationToken);
+                await index.RemoveAsync(key, settled, cancellationToken);
             }
         }
     }
@@ -114,17 +146,6 @@ public sealed partial class PendingForwardSweeper(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-        }
-    }
-
-    private async Task UpdateAsync(string key, Func<IReadOnlyList<PendingForward>, IReadOnlyList<PendingForward>?> change, CancellationToken cancellationToken)
-    {
-        var result = await dapr.UpdateAsync<PendingForwards>(
-            Store, key, current => change(current?.Conversations ?? []) is { } list ? new PendingForwards(list) : null,
-            options.Value.MaxSaveAttempts, time, cancellationToken);
-        if (result == StateUpdate.Conflict)
-        {
-            throw new InvalidOperationException($"State {key} kept changing; try again.");
         }
     }
 

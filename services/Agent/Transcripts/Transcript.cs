@@ -118,7 +118,13 @@ public sealed record TranscriptMessage(
 public sealed record ConversationEvent(long Id, string Type, string Data, DateTimeOffset Time);
 
 /// <summary>The handoff in progress; <c>null</c> on the transcript when the AI has the conversation.</summary>
-public sealed record HandoffState(string Status, DateTimeOffset RequestedAt, string? GenesysConversationId = null, string? Intent = null);
+/// <param name="StartMessageId">The customer message that asked for the handoff: the key of its idempotent StartHandoff,
+/// so a start whose replica died after saving <c>requested</c> is started again (<c>ConversationTurns.Recover</c>).</param>
+/// <param name="Summary">The AI's summary for the human, kept for that restart.</param>
+/// <param name="QueueId">The queue the brain chose (null: the tenant's default), kept for that restart.</param>
+public sealed record HandoffState(
+    string Status, DateTimeOffset RequestedAt, string? GenesysConversationId = null, string? Intent = null,
+    string? StartMessageId = null, string? Summary = null, string? QueueId = null);
 
 /// <summary>A token bucket for the customer's messages, kept in the document so every replica shares it.</summary>
 public sealed record MessageBucket(double Tokens, DateTimeOffset UpdatedAt);

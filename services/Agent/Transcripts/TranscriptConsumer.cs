@@ -105,6 +105,11 @@ public static partial class TranscriptConsumer
             return TypedResults.Problem("The transcript could not be saved.", statusCode: StatusCodes.Status500InternalServerError);
         }
 
+        if (result == StateUpdate.Saved)
+        {
+            CrashPoints.Reach(CrashPoints.AgentNotificationAfterSave);
+        }
+
         if (isChat && result != StateUpdate.Conflict)
         {
             await ReportDeliveryAsync(envelope, conversationId, delivered: !customerGone, services, cancellationToken);

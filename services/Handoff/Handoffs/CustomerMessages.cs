@@ -4,6 +4,7 @@ using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Genesys;
 using PolyAi.Messaging.Genesys.OpenMessaging;
 using PolyAi.Messaging.Handoff.Sessions;
+using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Handoff.Handoffs;
 
@@ -80,6 +81,7 @@ public sealed partial class CustomerMessages(HandoffSessionStore state, IOptions
             try
             {
                 await connection.Client.OpenMessaging.SendMessageAsync(connection.IntegrationId, message, prefetchConversationId: false, ct);
+                CrashPoints.Reach(CrashPoints.HandoffForwardAfterSend);
                 await MarkForwardedAsync(tenant, session.SessionId, messageId, ct);
                 return;
             }
@@ -110,6 +112,29 @@ public sealed partial class CustomerMessages(HandoffSessionStore state, IOptions
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// For a session that has ended: whether a message whose send had no known outcome (a replica died after
+    /// sending it, before recording it) did reach Genesys — then it is recorded as forwarded. False when it was never
+    /// sent, or did not arrive.
+    /// </summary>
+    public async Task<bool> ArrivedBeforeTheEndAsync(TenantConnection connection, HandoffSession session, string messageId, CancellationToken ct)
+    {
+        if (!session.PendingMessageIds.Contains(messageId))
+        {
+            return false;
+        }
+
+        var since = (session.StartedAt ?? session.UpdatedAt) - ClockSkew;
+        if (!await HandoffCalls.GenesysCall(() => ArrivedAsync(connection, session.SessionId, messageId, since, ct), "look up the conversation"))
+        {
+            return false;
+        }
+
+        HandoffMetrics.Resends.WithLabels("present").Inc();
+        await HandoffCalls.Store(() => MarkForwardedAsync(connection.Tenant.Key, session.SessionId, messageId, ct));
+        return true;
     }
 
     /// <summary>Is a message with our <paramref name="messageId"/> among the customer's messages Genesys has?</summary>

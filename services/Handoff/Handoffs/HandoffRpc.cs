@@ -79,16 +79,17 @@ public sealed partial class HandoffRpc(
         using var scope = Scope(tenant, conversationId);
         using var _ = await locks.EnterAsync(tenant, conversationId, ct);
 
-        if (await Store(() => state.SessionOfConversationAsync(tenant, conversationId, ct)) is not { IsActive: true } session)
+        var session = await Store(() => state.SessionOfConversationAsync(tenant, conversationId, ct));
+        if (session is not null && session.ForwardedMessageIds.Contains(messageId))
         {
-            HandoffMetrics.Forwarded.WithLabels("message", "inactive").Inc();
-            return new ForwardMessageResponse { Forwarded = false };
-        }
-
-        if (session.ForwardedMessageIds.Contains(messageId))
-        {
+            // Seen, even if the handoff has ended since: an agent that died after our answer asks again on recovery.
             HandoffMetrics.Forwarded.WithLabels("message", "duplicate").Inc();
             return new ForwardMessageResponse { Forwarded = true };
+        }
+
+        if (session is not { IsActive: true })
+        {
+            return await InactiveAsync(session);
         }
 
         var connection = await ConnectAsync(genesys, tenant, ct);
@@ -96,12 +97,26 @@ public sealed partial class HandoffRpc(
         // A message to an ended Genesys conversation would open a new one: make sure it is still open first.
         if (!await Store(() => GenesysCall(() => lifecycle.ReconcileAsync(tenant, session.SessionId, DetectionSources.Poll, ct), "look up the conversation")))
         {
-            HandoffMetrics.Forwarded.WithLabels("message", "inactive").Inc();
-            return new ForwardMessageResponse { Forwarded = false };
+            return await InactiveAsync(session);
         }
 
         await customerMessages.ForwardAsync(connection, session, messageId, request.Text, TimeOf(request.Time), ct);
         return new ForwardMessageResponse { Forwarded = true };
+
+        // Not forwarded now: the handoff has ended. Unless a replica that died had sent it before recording it, and
+        // the human got it before ending (the id is pending on the session and Genesys has it).
+        async Task<ForwardMessageResponse> InactiveAsync(HandoffSession? ended)
+        {
+            if (ended is not null && ended.PendingMessageIds.Contains(messageId)
+                && await customerMessages.ArrivedBeforeTheEndAsync(await ConnectAsync(genesys, tenant, ct), ended, messageId, ct))
+            {
+                HandoffMetrics.Forwarded.WithLabels("message", "duplicate").Inc();
+                return new ForwardMessageResponse { Forwarded = true };
+            }
+
+            HandoffMetrics.Forwarded.WithLabels("message", "inactive").Inc();
+            return new ForwardMessageResponse { Forwarded = false };
+        }
     }
 
     public override async Task<ForwardTypingResponse> ForwardTyping(ForwardTypingRequest request, ServerCallContext context)

@@ -1,9 +1,11 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Dapr;
 using Dapr.Client;
 using Microsoft.Extensions.Options;
 using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Handoff.Sessions;
+using PolyAi.Messaging.ServiceDefaults;
 
 namespace PolyAi.Messaging.Handoff.Handoffs;
 
@@ -103,6 +105,7 @@ public sealed partial class HandoffSessionStore(DaprClient dapr, IOptions<Handof
         await UpdateSessionAsync(tenant, genesysConversationId, current =>
         {
             claimed = null;
+            outbox = current?.Outbox ?? [];
             if (current is null || current.PublishedStatuses.Contains(status))
             {
                 return null;
@@ -120,12 +123,97 @@ public sealed partial class HandoffSessionStore(DaprClient dapr, IOptions<Handof
         }, cancellationToken);
         if (claimed is null)
         {
+            if (outbox.Count > 0)
+            {
+                // Claimed before, and still in the outbox: its claimer died before publishing (or is publishing now;
+                // consumers dedupe on the CloudEvent id). The next one to notice the status publishes it.
+                await PublishOutboxAsync(tenant, genesysConversationId, outbox, cancellationToken);
+            }
+
             return null;
         }
 
+        CrashPoints.Reach(CrashPoints.HandoffStatusAfterClaim);
         await PublishOutboxAsync(tenant, genesysConversationId, outbox, cancellationToken);
         return claimed;
     }
+
+    /// <summary>
+    /// Records a started handoff in one state transaction, all or nothing: the session (with <c>queued</c> claimed and
+    /// put in its outbox), the conversation's link, and the session's entry in its index shard. The session and the
+    /// shard are etag-checked (a writer in between makes it read both again and retry); then the outbox is published.
+    /// A crash before the transaction leaves the link saying <c>sending</c> (the retry looks in Genesys first); after
+    /// it, the <c>queued</c> event waits in the outbox for the retry or the next reconciliation.
+    /// </summary>
+    /// <param name="change">The session to save from the one stored (null when none); <c>queued</c> is claimed here.</param>
+    /// <returns>True when this call claimed <c>queued</c> (false: a previous try or a webhook had).</returns>
+    /// <exception cref="HandoffStateConflictException">Other writers kept winning.</exception>
+    [SuppressMessage("Security", "CA5394:Do not use insecure randomness", Justification = "Back-off jitter, not a secret.")]
+    public async Task<bool> RecordStartAsync(
+        TenantKey tenant, string genesysConversationId, Func<HandoffSession?, HandoffSession> change, ConversationLink link, ActiveSession active,
+        CancellationToken cancellationToken)
+    {
+        var sessionKey = HandoffSession.StateKey(tenant, genesysConversationId);
+        var shardKey = ActiveSessions.ShardKeyOf(tenant, genesysConversationId);
+        var attempts = MaxAttempts * 4; // the shard is shared by 1/64 of all starts and ends
+        for (var attempt = 1; ; attempt++)
+        {
+            var (current, sessionEtag) = await dapr.GetStateAndETagAsync<HandoffSession?>(Store, sessionKey, cancellationToken: cancellationToken);
+            var (shard, shardEtag) = await dapr.GetStateAndETagAsync<ActiveSessions?>(Store, shardKey, cancellationToken: cancellationToken);
+            var now = time.GetUtcNow();
+            var session = change(current);
+            var claimed = !session.PublishedStatuses.Contains(HandoffStatus.Queued);
+            if (claimed)
+            {
+                var queued = new HandoffEvent(tenant, session.ConversationId ?? link.ConversationId, HandoffStatus.Queued, now, genesysConversationId);
+                session = session with { PublishedStatuses = [.. session.PublishedStatuses, HandoffStatus.Queued], Outbox = [.. session.Outbox, queued], UpdatedAt = now };
+            }
+
+            var operations = new List<StateTransactionRequest>
+            {
+                Upsert(sessionKey, session, sessionEtag ?? string.Empty),
+                Upsert(ConversationLink.StateKey(link.Tenant, link.ConversationId), link, etag: null),
+            };
+            var listed = shard?.Sessions ?? [];
+            if (!listed.Any(s => Same(s, tenant, genesysConversationId)))
+            {
+                operations.Add(Upsert(shardKey, new ActiveSessions([.. listed, active]), shardEtag ?? string.Empty));
+            }
+
+            try
+            {
+                await dapr.ExecuteStateTransactionAsync(Store, operations, cancellationToken: cancellationToken);
+            }
+            catch (DaprException) when (attempt < attempts && !cancellationToken.IsCancellationRequested)
+            {
+                // An etag moved (daprd does not say which, nor that it was an etag): read both again.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * attempt), time, cancellationToken);
+                continue;
+            }
+            catch (DaprException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new HandoffStateConflictException(sessionKey);
+            }
+
+            CrashPoints.Reach(CrashPoints.HandoffStartAfterRecord);
+            if (session.Outbox.Count > 0)
+            {
+                await PublishOutboxAsync(tenant, genesysConversationId, session.Outbox, cancellationToken);
+            }
+
+            return claimed;
+        }
+    }
+
+    /// <summary>An upsert for a transaction, serialized as <see cref="DaprClient"/> serializes single saves; etag-checked
+    /// (first write when <paramref name="etag"/> is empty: the key must still not exist) unless null.</summary>
+    private StateTransactionRequest Upsert<T>(string key, T value, string? etag) =>
+        new(
+            key,
+            JsonSerializer.SerializeToUtf8Bytes(value, dapr.JsonSerializerOptions),
+            StateOperationType.Upsert,
+            etag,
+            options: etag is null ? null : new StateOptions { Concurrency = ConcurrencyMode.FirstWrite });
 
     /// <summary>Publishes whatever the session's outbox still holds (after a crash or a failed publish).</summary>
     public async Task PublishOutboxAsync(TenantKey tenant, string genesysConversationId, CancellationToken cancellationToken)

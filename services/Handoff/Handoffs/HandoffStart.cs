@@ -3,6 +3,7 @@ using PolyAi.Messaging.Contracts;
 using PolyAi.Messaging.Genesys;
 using PolyAi.Messaging.Genesys.OpenMessaging;
 using PolyAi.Messaging.Handoff.Sessions;
+using PolyAi.Messaging.ServiceDefaults;
 using static PolyAi.Messaging.Handoff.Handoffs.HandoffCalls;
 
 namespace PolyAi.Messaging.Handoff.Handoffs;
@@ -118,6 +119,7 @@ public sealed partial class HandoffStart(
         if (!resumingSend)
         {
             await Store(() => state.SaveLinkAsync(new ConversationLink(tenant, conversationId, ConversationLink.Sending, messageId, null, time.GetUtcNow()), ct));
+            CrashPoints.Reach(CrashPoints.HandoffStartAfterLink);
         }
 
         string genesysId;
@@ -136,6 +138,7 @@ public sealed partial class HandoffStart(
             return await FailedAsync(tenant, conversationId, "Genesys refused the message: " + Describe(e), e, ct);
         }
 
+        CrashPoints.Reach(CrashPoints.HandoffStartAfterSend);
         var active = await RecordStartAsync(request, connection, queueId, genesysId, ct);
         HandoffMetrics.Handoffs.WithLabels("started").Inc();
         LogStarted(genesysId, queueId);
@@ -156,13 +159,17 @@ public sealed partial class HandoffStart(
         return HandoffStartResult.Started(genesysId);
     }
 
-    /// <summary>The session (keeping what a webhook recorded first), the link, the open-session index and <c>queued</c>.</summary>
+    /// <summary>
+    /// The session (keeping what a webhook recorded first), the link, the open-session index entry and <c>queued</c>:
+    /// one state transaction, then the outbox published (<see cref="HandoffSessionStore.RecordStartAsync"/>).
+    /// </summary>
     private async Task<ActiveSession> RecordStartAsync(HandoffRequest request, TenantConnection connection, string queueId, string genesysId, CancellationToken ct)
     {
         var (tenant, conversationId, messageId) = (request.Tenant, request.ConversationId, request.MessageId);
         var now = time.GetUtcNow();
         var limit = options.Value.MaxRememberedIds;
-        await Store(() => state.UpdateSessionAsync(tenant, genesysId, current =>
+        var active = new ActiveSession(tenant, genesysId, conversationId, queueId);
+        HandoffSession Started(HandoffSession? current)
         {
             // A webhook may have created the session first (it knows the Genesys id too): keep what it recorded.
             var session = current ?? HandoffSession.Create(tenant, genesysId, now, now);
@@ -178,11 +185,10 @@ public sealed partial class HandoffStart(
                 UpdatedAt = now,
                 ForwardedMessageIds = HandoffSession.Bounded([.. session.ForwardedMessageIds.Where(id => id != messageId), messageId], limit),
             };
-        }, ct));
-        await Store(() => state.SaveLinkAsync(new ConversationLink(tenant, conversationId, HandoffStatus.Queued, messageId, genesysId, now), ct));
-        var active = new ActiveSession(tenant, genesysId, conversationId, queueId);
-        await Store(() => state.AddActiveAsync(active, ct));
-        if (await Store(() => state.PublishOnceAsync(tenant, genesysId, HandoffStatus.Queued, s => s, null, ct)) is not null)
+        }
+
+        var link = new ConversationLink(tenant, conversationId, HandoffStatus.Queued, messageId, genesysId, now);
+        if (await Store(() => state.RecordStartAsync(tenant, genesysId, Started, link, active, ct)))
         {
             HandoffMetrics.Lifecycle.WithLabels(HandoffStatus.Queued).Inc();
         }
@@ -200,6 +206,12 @@ public sealed partial class HandoffStart(
         if (await Store(() => state.SessionAsync(tenant, genesysId, ct)) is not { IsActive: true } session)
         {
             return;
+        }
+
+        if (session.Outbox.Count > 0)
+        {
+            // The first try died after its transaction, before publishing: queued (and whatever followed) goes out now.
+            await Store(() => state.PublishOutboxAsync(tenant, genesysId, ct));
         }
 
         await Store(() => state.AddActiveAsync(new ActiveSession(tenant, genesysId, conversationId, session.QueueId), ct));

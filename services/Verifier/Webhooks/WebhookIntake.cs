@@ -158,6 +158,7 @@ public sealed partial class WebhookIntake(
             return WebhookVerdict.Duplicate;
         }
 
+        CrashPoints.Reach(CrashPoints.VerifierAfterClaim);
         try
         {
             using var timeout = Timeout(limits.PublishTimeout, cancellationToken);
@@ -177,6 +178,7 @@ public sealed partial class WebhookIntake(
             return WebhookVerdict.Unavailable;
         }
 
+        CrashPoints.Reach(CrashPoints.VerifierAfterPublish);
         try
         {
             using var timeout = Timeout(limits.StoreTimeout, cancellationToken);
