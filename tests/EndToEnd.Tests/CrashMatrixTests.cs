@@ -14,6 +14,8 @@ public sealed class CrashStackFixture : StackFixture
     {
         options.ServiceSettings["Transcripts__RecoverTurnsAfter"] = "00:00:03";
         options.ServiceSettings["Transcripts__PendingSweepInterval"] = "00:00:01";
+        // The long form's 500 customers all stream from 127.0.0.1 (the edge allows 100 streams per address).
+        options.ServiceSettings["Edge__StreamLimit__MaxPerClient"] = "2000";
     }
 }
 

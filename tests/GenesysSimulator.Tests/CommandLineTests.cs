@@ -42,6 +42,27 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void Rate_limit_sets_the_budget_per_client_and_defaults_to_genesys_300()
+    {
+        Assert.True(CommandLine.TryParse(["--rate-limit", "100000"], out var lifted, out _));
+        Assert.True(CommandLine.TryParse([], out var standard, out _));
+
+        Assert.Equal(100_000, lifted.RateLimitPerMinute);
+        Assert.Equal(300, standard.RateLimitPerMinute);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    [InlineData("many")]
+    public void A_rate_limit_that_is_not_a_positive_whole_number_is_refused(string value)
+    {
+        Assert.False(CommandLine.TryParse(["--rate-limit", value], out _, out var problem));
+
+        Assert.Contains("--rate-limit", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Time_scale_without_an_epoch_is_refused()
     {
         Assert.False(CommandLine.TryParse(["--time-scale", "10"], out _, out var problem));

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using PolyAi.Messaging.DevSidecar.Api;
 using PolyAi.Messaging.DevSidecar.PubSub;
+using PolyAi.Messaging.DevSidecar.State;
 
 namespace PolyAi.Messaging.DevSidecar;
 
@@ -12,5 +13,6 @@ namespace PolyAi.Messaging.DevSidecar;
 [JsonSerializable(typeof(JsonArray))]
 [JsonSerializable(typeof(MetadataDocument))]
 [JsonSerializable(typeof(IReadOnlyList<DeliveryReport>))]
+[JsonSerializable(typeof(IReadOnlyList<StateOperationsReport>))]
 [JsonSerializable(typeof(ErrorDocument))]
 internal sealed partial class SidecarJsonContext : JsonSerializerContext;

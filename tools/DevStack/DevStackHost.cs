@@ -189,6 +189,11 @@ public sealed class DevStackHost : IAsyncDisposable
             _options.ServiceSettings["Time__Epoch"] = epoch;
         }
 
+        if (_options.GenesysRateLimitPerMinute is { } limit)
+        {
+            simulatorArguments.AddRange(["--rate-limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+
         // Genesys first; then the sidecar, because provisioning stores each tenant's record through it.
         var genesys = Add(Genesys, Layout.Assembly("tools/GenesysSimulator", "GenesysSimulator"), simulatorArguments, new Dictionary<string, string>());
         genesys.Start();

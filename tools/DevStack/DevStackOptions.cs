@@ -41,4 +41,7 @@ public sealed class DevStackOptions
     /// taken when the stack starts. The dev sidecar stays on real time.
     /// </summary>
     public double TimeScale { get; init; } = 1;
+
+    /// <summary>The simulator's request budget per OAuth client and minute; null: Genesys' 300. Scale benchmarks lift it.</summary>
+    public int? GenesysRateLimitPerMinute { get; init; }
 }

@@ -1,9 +1,9 @@
 namespace PolyAi.Messaging.GenesysSimulator;
 
-/// <summary><c>--urls http://127.0.0.1:9090 [--seed-org] [--verbose] [--time-scale 10 --time-epoch &lt;unix ms&gt;]</c>.</summary>
+/// <summary><c>--urls http://127.0.0.1:9090 [--seed-org] [--verbose] [--time-scale 10 --time-epoch &lt;unix ms&gt;] [--rate-limit 300]</c>.</summary>
 internal static class CommandLine
 {
-    public const string Usage = "usage: GenesysSimulator [--urls http://127.0.0.1:<port>] [--seed-org] [--verbose] [--time-scale <x> --time-epoch <unix ms>]";
+    public const string Usage = "usage: GenesysSimulator [--urls http://127.0.0.1:<port>] [--seed-org] [--verbose] [--time-scale <x> --time-epoch <unix ms>] [--rate-limit <requests per minute per OAuth client>]";
 
     public static bool TryParse(string[] args, out GenesysSimulatorOptions options, out string problem)
     {
@@ -48,6 +48,16 @@ internal static class CommandLine
                     }
 
                     epoch = e;
+                    break;
+                case "--rate-limit" when i + 1 < args.Length:
+                    // Genesys' is 300 per OAuth client; a scale benchmark lifts it to measure our side, not the budget.
+                    if (!int.TryParse(args[++i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit) || limit <= 0)
+                    {
+                        problem = $"--rate-limit must be a positive whole number of requests per minute, not '{args[i]}'";
+                        return false;
+                    }
+
+                    options = options with { RateLimitPerMinute = limit };
                     break;
                 default:
                     problem = $"unknown argument '{args[i]}'";

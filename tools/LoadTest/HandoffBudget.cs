@@ -36,7 +36,7 @@ public static partial class HandoffBudget
         var devStack = new DevStackOptions
         {
             UseFreePorts = true, StateDirectory = state, Log = childLog, StartTimeout = TimeSpan.FromSeconds(180),
-            HandoffReplicas = options.HandoffReplicas, TimeScale = scale,
+            HandoffReplicas = options.HandoffReplicas, TimeScale = scale, GenesysRateLimitPerMinute = options.GenesysRateLimit,
         };
         devStack.Agents.Clear(); // the benchmark's agents are added below, with its own script
         foreach (var (key, value) in settings)
@@ -60,7 +60,10 @@ public static partial class HandoffBudget
             using var http = new HttpClient { BaseAddress = stack.GenesysUrl, Timeout = TimeSpan.FromSeconds(60) };
             await AddAgentsAsync(http, tenant.Genesys.QueueId, options, cancellationToken);
 
+            using var sidecar = new HttpClient { BaseAddress = stack.SidecarHttpEndpoint(DevStackHost.Handoff), Timeout = TimeSpan.FromSeconds(60) };
+            var opsBefore = await StateOpsAsync(sidecar, cancellationToken);
             var run = await DriveAsync(options, stack, tenant, http, time, result, cancellationToken);
+            result.StateOps = (await StateOpsAsync(sidecar, cancellationToken)).Minus(opsBefore);
             await MeasureAsync(options, stack, tenant, http, time, run, result, cancellationToken);
         }
         finally
@@ -104,6 +107,11 @@ public static partial class HandoffBudget
         public int Attempts { get; set; }
 
         public bool EndSent { get; set; }
+
+        /// <summary>Real seconds from the first StartHandoff call to its answer (retries included).</summary>
+        public double? StartSeconds { get; set; }
+
+        public DateTimeOffset? StartedAt { get; set; }
 
         public List<string> Failures { get; } = [];
     }
@@ -169,12 +177,15 @@ public static partial class HandoffBudget
             Text = "I would like to talk to a person, please.", Summary = "Benchmark customer asking for a human.",
             Customer = new Customer { FirstName = "Bench", LastName = handoff.Number.ToString(CultureInfo.InvariantCulture) },
         };
+        var first = System.Diagnostics.Stopwatch.GetTimestamp();
         while (time.GetUtcNow() < end)
         {
             handoff.Attempts++;
             try
             {
                 var answer = await client.StartHandoffAsync(request, deadline: DateTime.UtcNow.AddSeconds(120), cancellationToken: ct);
+                handoff.StartSeconds = System.Diagnostics.Stopwatch.GetElapsedTime(first).TotalSeconds;
+                handoff.StartedAt = time.GetUtcNow();
                 handoff.Outcome = answer.Outcome.ToString();
                 handoff.GenesysId = answer.GenesysConversationId is { Length: > 0 } id ? id : null;
                 return;
@@ -294,6 +305,10 @@ public static partial class HandoffBudget
         }
 
         latencies.Sort();
+        result.StartLatencies = [.. handoffs.Where(h => h.StartSeconds is not null).Select(h => h.StartSeconds!.Value).Order()];
+        // Simulated minutes each started session was open (start answered → its agent's end, else the run's end).
+        result.SessionMinutes = handoffs.Where(h => h.StartedAt is not null)
+            .Sum(h => ((h.GenesysId is { } g && agentEnd.TryGetValue(g, out var endedAt) ? endedAt : run.End) - h.StartedAt!.Value).TotalMinutes);
         result.AgentEnded = ended.Count;
         result.Latencies = latencies;
         options.Log($"  {result.Summary()}");
@@ -322,6 +337,16 @@ public static partial class HandoffBudget
         }
 
         return sessions;
+    }
+
+    /// <summary>The dev sidecar's count of keys read and written in the handoff's namespace (<c>/dev/state-ops</c>).</summary>
+    private static async Task<StateOps> StateOpsAsync(HttpClient sidecar, CancellationToken ct)
+    {
+        var rows = await sidecar.GetFromJsonAsync<JsonArray>("dev/state-ops/statestore", ct) ?? [];
+        var handoff = rows.OfType<JsonObject>().FirstOrDefault(r => (string?)r["namespace"] == "handoff");
+        return handoff is null
+            ? new StateOps(0, 0, 0, 0, 0)
+            : new StateOps((long)handoff["reads"]!, (long)handoff["readBytes"]!, (long)handoff["writes"]!, (long)handoff["writeBytes"]!, (long)handoff["refused"]!);
     }
 
     private static int PeakSliding(List<DateTimeOffset> times)
@@ -359,6 +384,13 @@ public static partial class HandoffBudget
     private sealed record ApiCallRow(string ClientId, string Method, string Path, int Status, DateTimeOffset At);
 
     public static int Budget => BudgetPerMinute;
+}
+
+/// <summary>Keys of the handoff's state read and written (and refused by an etag) over a run.</summary>
+public sealed record StateOps(long Reads, long ReadBytes, long Writes, long WriteBytes, long Refused)
+{
+    public StateOps Minus(StateOps before) =>
+        new(Reads - before.Reads, ReadBytes - before.ReadBytes, Writes - before.Writes, WriteBytes - before.WriteBytes, Refused - before.Refused);
 }
 
 /// <summary>What the handoffs phase measured (simulated time throughout).</summary>
@@ -412,13 +444,25 @@ public sealed class HandoffBudgetResult
 
     public IList<ProcessUsage> Replicas { get; } = new List<ProcessUsage>();
 
+    /// <summary>StartHandoff first call → answer, real seconds, sorted.</summary>
+    public IReadOnlyList<double> StartLatencies { get; set; } = [];
+
+    public StateOps StateOps { get; set; } = new(0, 0, 0, 0, 0);
+
+    /// <summary>Simulated minutes the sessions were open, summed.</summary>
+    public double SessionMinutes { get; set; }
+
+    private int Budget => Options.GenesysRateLimit ?? HandoffBudget.Budget;
+
+    private static double PercentileOf(IReadOnlyList<double> sorted, double p) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
+
     public bool Ok => Started > 0 && Undetected == 0 && TooManyRequests == 0;
 
-    public double Percentile(double p) =>
-        Latencies.Count == 0 ? double.NaN : Latencies[Math.Clamp((int)Math.Ceiling(p / 100 * Latencies.Count) - 1, 0, Latencies.Count - 1)];
+    public double Percentile(double p) => PercentileOf(Latencies, p);
 
     public string Summary() => string.Create(CultureInfo.InvariantCulture,
-        $"handoffs: started {Started}/{Requested}, agent-ended {AgentEnded}, undetected {Undetected}, 429s {TooManyRequests}, requests/min peak {PeakPerMinute} ({100.0 * PeakPerMinute / HandoffBudget.Budget:0} %), mean {MeanPerMinute:0} ({100 * MeanPerMinute / HandoffBudget.Budget:0} %), detection p50 {Percentile(50):0.0} s, p99 {Percentile(99):0.0} s, max {(Latencies.Count > 0 ? Latencies[^1] : double.NaN):0.0} s");
+        $"handoffs: started {Started}/{Requested}, agent-ended {AgentEnded}, undetected {Undetected}, 429s {TooManyRequests}, requests/min peak {PeakPerMinute} ({100.0 * PeakPerMinute / Budget:0} %), mean {MeanPerMinute:0} ({100 * MeanPerMinute / Budget:0} %), detection p50 {Percentile(50):0.0} s, p99 {Percentile(99):0.0} s, max {(Latencies.Count > 0 ? Latencies[^1] : double.NaN):0.0} s, start p50 {PercentileOf(StartLatencies, 50):0.000} s p99 {PercentileOf(StartLatencies, 99):0.000} s, state ops/session/min {(StateOps.Reads + StateOps.Writes) / Math.Max(1, SessionMinutes):0.00}");
 
     public string ToMarkdown()
     {
@@ -427,9 +471,9 @@ public sealed class HandoffBudgetResult
         var md = new StringBuilder();
         md.AppendLine(c, $"Handoffs on one tenant: {Requested} requested, {o.HandoffReplicas} handoff replicas, {o.HandoffMinutes:0} simulated minutes at time ×{o.TimeScale:0.#}, notifications {(o.HandoffNotifications ? "on" : "off (socket dropped: polling only)")}, starts at {o.HandoffStartsPerMinute:0}/simulated min ({RampMinutes:0.0} min), {o.HandoffAgents} scripted agents; load average at start {LoadAverageAtStart}, at end {LoadAverageAtEnd}.");
         md.AppendLine();
-        md.AppendLine("| notifications | started | start attempts | agent-ended | undetected | 429s | requests in run | peak / min | peak % of 300 | mean / min | mean % of 300 | peak sliding 60 s | detect p50 s | p99 s | max s |");
+        md.AppendLine("| notifications | started | start attempts | agent-ended | undetected | 429s | requests in run | peak / min | peak % of budget | mean / min | mean % of budget | peak sliding 60 s | detect p50 s | p99 s | max s |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        md.AppendLine(c, $"| {(o.HandoffNotifications ? "on" : "off")} | {Started}/{Requested} | {StartAttempts} | {AgentEnded} | {Undetected} | {TooManyRequests} | {TotalCalls} | {PeakPerMinute} | {100.0 * PeakPerMinute / HandoffBudget.Budget:0} % | {MeanPerMinute:0} | {100 * MeanPerMinute / HandoffBudget.Budget:0} % | {PeakSlidingMinute} | {Percentile(50):0.0} | {Percentile(99):0.0} | {(Latencies.Count > 0 ? Latencies[^1] : double.NaN):0.0} |");
+        md.AppendLine(c, $"| {(o.HandoffNotifications ? "on" : "off")} | {Started}/{Requested} | {StartAttempts} | {AgentEnded} | {Undetected} | {TooManyRequests} | {TotalCalls} | {PeakPerMinute} | {100.0 * PeakPerMinute / Budget:0} % | {MeanPerMinute:0} | {100 * MeanPerMinute / Budget:0} % | {PeakSlidingMinute} | {Percentile(50):0.0} | {Percentile(99):0.0} | {(Latencies.Count > 0 ? Latencies[^1] : double.NaN):0.0} |");
         md.AppendLine();
         md.AppendLine(c, $"Start outcomes: {string.Join(", ", Outcomes.OrderByDescending(p => p.Value).Select(p => $"{p.Key} ×{p.Value}"))}; retried answers: {(StartFailures.Count == 0 ? "none" : string.Join(", ", StartFailures.Select(p => $"{p.Key} ×{p.Value}")))}. Detected by: {string.Join(", ", DetectedBy.Select(p => $"{p.Key} ×{p.Value}"))}; end reasons: {string.Join(", ", EndReasons.Select(p => $"{p.Key} ×{p.Value}"))}.");
         md.AppendLine(c, $"Requests per simulated minute: {string.Join(" ", PerMinute)}.");
@@ -441,6 +485,14 @@ public sealed class HandoffBudgetResult
             md.AppendLine(c, $"| `{endpoint}` | {count} | {100.0 * count / Math.Max(1, TotalCalls):0} % |");
         }
 
+        md.AppendLine();
+        md.AppendLine(c, $"Genesys budget {Budget} requests per OAuth client and minute{(Options.GenesysRateLimit is null ? " (Genesys' own)" : " (lifted for this run)")}. StartHandoff, first call to answer (real time): p50 {PercentileOf(StartLatencies, 50) * 1000:0} ms, p99 {PercentileOf(StartLatencies, 99) * 1000:0} ms, max {(StartLatencies.Count > 0 ? StartLatencies[^1] * 1000 : double.NaN):0} ms.");
+        md.AppendLine();
+        var perSessionMinute = Math.Max(1e-9, SessionMinutes);
+        md.AppendLine("| handoff state (`handoff/…` keys, through the sidecar) | keys read | KiB read | keys written | KiB written | refused (etag) |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|");
+        md.AppendLine(c, $"| whole run | {StateOps.Reads} | {StateOps.ReadBytes / 1024.0:0} | {StateOps.Writes} | {StateOps.WriteBytes / 1024.0:0} | {StateOps.Refused} |");
+        md.AppendLine(c, $"| per session and simulated minute open ({SessionMinutes:0} session-minutes) | {StateOps.Reads / perSessionMinute:0.00} | {StateOps.ReadBytes / 1024.0 / perSessionMinute:0.00} | {StateOps.Writes / perSessionMinute:0.00} | {StateOps.WriteBytes / 1024.0 / perSessionMinute:0.00} | {StateOps.Refused / perSessionMinute:0.000} |");
         md.AppendLine();
         md.AppendLine("| handoff replica | CPU s | RSS MiB (end) | peak RSS MiB |");
         md.AppendLine("|---|---:|---:|---:|");

@@ -66,6 +66,12 @@ public sealed record LoadTestOptions
     /// <summary>Scripted agents on the tenant's queue (the simulator gives each any number of conversations).</summary>
     public int HandoffAgents { get; init; } = 20;
 
+    /// <summary>
+    /// The simulator's requests per OAuth client and minute in the <c>handoffs</c> phase; null: Genesys' 300. A scale run
+    /// (100,000 sessions, issue 14) lifts it to measure the handoff service and its state, not one client's budget.
+    /// </summary>
+    public int? GenesysRateLimit { get; init; }
+
     /// <summary>False models the notification socket dropped for the whole run: <c>Handoff__NotificationsEnabled=false</c>.</summary>
     public bool HandoffNotifications { get; init; } = true;
 

@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using PolyAi.Messaging.DevSidecar.Components;
 using PolyAi.Messaging.DevSidecar.PubSub;
+using PolyAi.Messaging.DevSidecar.State;
 
 namespace PolyAi.Messaging.DevSidecar.Api;
 
@@ -13,6 +16,11 @@ internal static class DevInspectionApi
             TypedResults.Json(new JsonArray([.. broker.Envelopes(pubsub, topic)]), SidecarJsonContext.Default.JsonArray));
         dev.MapGet("/deliveries", (PubSubBroker broker) =>
             TypedResults.Json(Deliveries(broker), SidecarJsonContext.Default.IReadOnlyListDeliveryReport));
+        // Keys read and written per store and key namespace since start: what a benchmark divides by sessions and minutes.
+        dev.MapGet("/state-ops/{store}", Results<JsonHttpResult<IReadOnlyList<StateOperationsReport>>, NotFound> (string store, ComponentCatalog catalog) =>
+            catalog.StateStores.TryGetValue(store, out var found)
+                ? TypedResults.Json(found.Operations.Report(), SidecarJsonContext.Default.IReadOnlyListStateOperationsReport)
+                : TypedResults.NotFound());
         return endpoints;
     }
 

@@ -66,6 +66,9 @@ internal sealed partial class ComponentCatalog
 
     public IEnumerable<ComponentDefinition> VisibleTo(string appId) => _components.Where(c => c.IsVisibleTo(appId));
 
+    /// <summary>Every state store, by component name (for the dev inspection API).</summary>
+    public IReadOnlyDictionary<string, InMemoryStateStore> StateStores => _stateStores;
+
     public InMemoryStateStore StateStore(string appId, string name) =>
         Find(_stateStores, appId, name, s => s.Definition)
         ?? throw DaprApiException.InvalidArgument("ERR_STATE_STORE_NOT_FOUND", $"state store {name} is not found");

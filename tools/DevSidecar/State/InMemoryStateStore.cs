@@ -16,6 +16,9 @@ internal sealed class InMemoryStateStore(ComponentDefinition definition, TimePro
 
     public ComponentDefinition Definition { get; } = definition;
 
+    /// <summary>Keys read and written through this store, by namespace (<c>/dev/state-ops</c>).</summary>
+    public StateOperationCounters Operations { get; } = new();
+
     /// <summary>The key as stored: <c>appid||key</c>, <c>storename||key</c>, <c>custom||key</c> or the bare key.</summary>
     public string StorageKey(string appId, string key)
     {
@@ -41,10 +44,14 @@ internal sealed class InMemoryStateStore(ComponentDefinition definition, TimePro
 
     public StoredState? Get(string storageKey)
     {
+        StoredState? state;
         lock (_gate)
         {
-            return Live(storageKey);
+            state = Live(storageKey);
         }
+
+        Operations.Read(storageKey, state?.Value.Length ?? 0);
+        return state;
     }
 
     /// <summary>Applies all writes or none; false when a precondition (etag, first-write) does not hold.</summary>
@@ -60,12 +67,18 @@ internal sealed class InMemoryStateStore(ComponentDefinition definition, TimePro
                 if ((write.MustBeAbsent && current is not null) ||
                     (write.ExpectedVersion is { } expected && current?.Version != expected))
                 {
+                    Operations.Refused(write.Key);
                     return false;
                 }
 
                 staged[write.Key] = write.Operation == StateOperation.Delete
                     ? null
                     : new StoredState(write.Value, (current?.Version ?? 0) + 1, now + write.TimeToLive);
+            }
+
+            foreach (var write in writes)
+            {
+                Operations.Written(write.Key, write.Value.Length);
             }
 
             foreach (var (key, state) in staged)

@@ -125,7 +125,24 @@ internal sealed partial class Org
     /// <summary>Offers conversations waiting in queue to on-queue, joined members, least busy first.</summary>
     public void RouteWaiting()
     {
-        foreach (var conversation in Conversations.Values.Where(c => c.WaitingInQueue).OrderBy(c => c.StartTime).ToList())
+        var waiting = Conversations.Values.Where(c => c.WaitingInQueue).OrderBy(c => c.StartTime).ToList();
+        if (waiting.Count == 0)
+        {
+            return;
+        }
+
+        // Each agent's open conversations, counted once per call (not once per candidate: at 100,000 conversations
+        // that was the simulator's whole CPU), and kept up to date as this call offers.
+        var load = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var open in Conversations.Values)
+        {
+            if (!open.Ended && open.AgentUserId is { } userId)
+            {
+                load[userId] = load.GetValueOrDefault(userId) + 1;
+            }
+        }
+
+        foreach (var conversation in waiting)
         {
             var queue = Queues[conversation.QueueId!];
             var agent = queue.Members
@@ -133,11 +150,12 @@ internal sealed partial class Org
                 .Select(m => Users.GetValueOrDefault(m.Key))
                 .OfType<User>()
                 .Where(u => u.OnQueue && !u.NotResponding)
-                .OrderBy(u => Conversations.Values.Count(c => !c.Ended && c.AgentUserId == u.Id))
+                .OrderBy(u => load.GetValueOrDefault(u.Id))
                 .FirstOrDefault();
             if (agent is not null)
             {
                 Offer(conversation, agent);
+                load[agent.Id] = load.GetValueOrDefault(agent.Id) + 1;
             }
         }
     }
