@@ -37,8 +37,8 @@ public static class ServiceDefaultsExtensions
         // unknown tenant must not differ in anything).
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context => context.ProblemDetails.Extensions.Remove("traceId"));
         builder.Services.AddExceptionHandler<UnexpectedErrorHandler>();
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        // Real time unless a benchmark compresses it (Time:Scale, Time:Epoch).
+        // Real time unless a benchmark compresses it (Time:Scale, Time:Epoch). One registration: a TimeProvider.System
+        // added first made this one a no-op, and from 2026-12-03 compressed runs had every service on real time.
         builder.Services.TryAddSingleton(TimeOptions.FromConfiguration(builder.Configuration));
         return builder;
     }

@@ -7,6 +7,34 @@ namespace PolyAi.Messaging.Handoff.Tests;
 public sealed class ScaledTimeProviderTests
 {
     [Fact]
+    public void A_service_given_Time_Scale_and_Time_Epoch_runs_on_compressed_time()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Time:Scale"] = "5",
+            ["Time:Epoch"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+
+        PolyAi.Messaging.ServiceDefaults.ServiceDefaultsExtensions.AddServiceDefaults(builder);
+        using var host = builder.Build();
+
+        var time = Assert.IsType<ScaledTimeProvider>(host.Services.GetService(typeof(TimeProvider)));
+        Assert.Equal(5, time.Scale);
+    }
+
+    [Fact]
+    public void A_service_without_Time_Scale_runs_on_real_time()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+
+        PolyAi.Messaging.ServiceDefaults.ServiceDefaultsExtensions.AddServiceDefaults(builder);
+        using var host = builder.Build();
+
+        Assert.Same(TimeProvider.System, host.Services.GetService(typeof(TimeProvider)));
+    }
+
+    [Fact]
     public async Task A_timer_fires_after_its_due_time_divided_by_the_scale()
     {
         var time = new ScaledTimeProvider(20, DateTimeOffset.UtcNow);

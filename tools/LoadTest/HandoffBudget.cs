@@ -45,6 +45,12 @@ public static partial class HandoffBudget
         }
 
         devStack.ServiceSettings["Handoff__NotificationsEnabled"] = options.HandoffNotifications ? "true" : "false";
+        if (options.GenesysRateLimit is { } limit)
+        {
+            // The handoff service keeps itself within the budget it is told (Handoff:GenesysRequestsPerMinute): the same one.
+            devStack.ServiceSettings["Handoff__GenesysRequestsPerMinute"] = limit.ToString(CultureInfo.InvariantCulture);
+        }
+
         // The Genesys client's timeouts are simulated time too: keep them as long in real time as in production.
         devStack.ServiceSettings["Genesys__AttemptTimeout"] = TimeSpan.FromSeconds(20 * scale).ToString("c", CultureInfo.InvariantCulture);
         devStack.ServiceSettings["Genesys__TotalTimeout"] = TimeSpan.FromSeconds(90 * scale).ToString("c", CultureInfo.InvariantCulture);
@@ -133,8 +139,9 @@ public static partial class HandoffBudget
         }
 
         var random = new Random(11);
+        var every = options.HandoffEnds is { } sample and > 0 ? Math.Max(1, n / sample) : 1;
         var handoffs = Enumerable.Range(0, n)
-            .Select(i => new Planned(i, $"bench-{i:d5}", firstEnd + (lastEnd - firstEnd) * random.NextDouble()))
+            .Select(i => new Planned(i, $"bench-{i:d5}", i % every == 0 ? firstEnd + (lastEnd - firstEnd) * random.NextDouble() : DateTimeOffset.MaxValue))
             .ToList();
         result.RampMinutes = rampMinutes;
         options.Log($"handoffs: {n} starts at {options.HandoffStartsPerMinute:0}/simulated min over {rampMinutes:0.0} min, ends between minute {(firstEnd - start).TotalMinutes:0.0} and {(lastEnd - start).TotalMinutes:0.0} of {options.HandoffMinutes}");
@@ -203,7 +210,7 @@ public static partial class HandoffBudget
     /// <summary>Each started conversation is ended by its agent at its time (the simulator's agent disconnect).</summary>
     private static async Task EndAllAsync(IReadOnlyList<Planned> handoffs, HttpClient http, ScaledTimeProvider time, DateTimeOffset end, CancellationToken ct)
     {
-        foreach (var handoff in handoffs.OrderBy(h => h.EndAt))
+        foreach (var handoff in handoffs.Where(h => h.EndAt != DateTimeOffset.MaxValue).OrderBy(h => h.EndAt))
         {
             await DelayUntilAsync(time, handoff.EndAt, ct);
             if (handoff.GenesysId is { } id)

@@ -63,6 +63,10 @@ public sealed record LoadTestOptions
     /// <summary>Handoff starts per simulated minute (the ramp), over all replicas.</summary>
     public double HandoffStartsPerMinute { get; init; } = 60;
 
+    /// <summary>How many of the handoffs their agents end during the run, spread evenly over them; null: all. A scale run
+    /// ends a sample while the rest stay open, so detection is measured with every session still watched.</summary>
+    public int? HandoffEnds { get; init; }
+
     /// <summary>Scripted agents on the tenant's queue (the simulator gives each any number of conversations).</summary>
     public int HandoffAgents { get; init; } = 20;
 

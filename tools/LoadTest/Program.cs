@@ -21,6 +21,7 @@ var handoffMinutes = new Option<double?>("--handoff-minutes") { Description = "S
 var timeScale = new Option<double?>("--time-scale") { Description = "Compressed time for the handoffs phase: simulated seconds per real second (default 10)." };
 var handoffStartRate = new Option<double?>("--handoff-starts-per-minute") { Description = "Handoff starts per simulated minute over all replicas (default 60)." };
 var handoffNotifications = new Option<string?>("--handoff-notifications") { Description = "on (default) | off: the notification socket dropped, polling only." };
+var handoffEnds = new Option<int?>("--handoff-ends") { Description = "How many handoffs their agents end during the run, spread evenly (default all; a scale run ends a sample while the rest stay open)." };
 var genesysRateLimit = new Option<int?>("--genesys-rate-limit") { Description = "Requests per OAuth client and minute the simulator allows in the handoffs phase (default Genesys' 300; lift it for a scale run)." };
 var unknownTenants = new Option<int?>("--unknown-tenants") { Description = "Also send N webhooks to made-up tenant paths through the edge and N straight to the verifier, production limits, and read their memory and log volume (issue 12; off unless given)." };
 var webhookUrl = new Option<Uri?>("--webhook-url") { Description = "Load this tenant webhook URL (127.0.0.1 only) instead of starting the stack." };
@@ -30,7 +31,7 @@ var partsLog = new Option<string?>("--parts-log") { Description = "Write every l
 
 var root = new RootCommand("Load test for PolyAI Messaging: signed Genesys webhooks against bare Kestrel, edge → bare, the pipeline, and end to end.")
 {
-    quick, duration, warmUp, connections, rate, conversations, e2eRate, e2eConversations, noBaselines, noEndToEnd, noIngest, sseStreams, sseThroughEdge, sseHold, handoffs, handoffReplicas, handoffMinutes, timeScale, handoffStartRate, handoffNotifications, genesysRateLimit, unknownTenants, webhookUrl, secret, report, partsLog,
+    quick, duration, warmUp, connections, rate, conversations, e2eRate, e2eConversations, noBaselines, noEndToEnd, noIngest, sseStreams, sseThroughEdge, sseHold, handoffs, handoffReplicas, handoffMinutes, timeScale, handoffStartRate, handoffNotifications, handoffEnds, genesysRateLimit, unknownTenants, webhookUrl, secret, report, partsLog,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -57,6 +58,7 @@ root.SetAction(async (parse, cancellationToken) =>
         HandoffStartsPerMinute = parse.GetValue(handoffStartRate) ?? options.HandoffStartsPerMinute,
         HandoffNotifications = parse.GetValue(handoffNotifications) is not { } n || !n.Equals("off", StringComparison.OrdinalIgnoreCase),
         GenesysRateLimit = parse.GetValue(genesysRateLimit) ?? options.GenesysRateLimit,
+        HandoffEnds = parse.GetValue(handoffEnds) ?? options.HandoffEnds,
         UnknownTenants = parse.GetValue(unknownTenants) ?? options.UnknownTenants,
         WebhookUrl = parse.GetValue(webhookUrl),
         Secret = parse.GetValue(secret),
