@@ -83,12 +83,16 @@ public sealed class WebhookGate
                 return;
             }
 
-            CrashPoints.Reach(CrashPoints.EdgeWebhookBeforeForward);
-            context.Response.OnStarting(() =>
+            if (CrashPoints.IsArmed)
             {
-                CrashPoints.Reach(CrashPoints.EdgeWebhookBeforeAnswer);
-                return Task.CompletedTask;
-            });
+                CrashPoints.Reach(CrashPoints.EdgeWebhookBeforeForward);
+                context.Response.OnStarting(() =>
+                {
+                    CrashPoints.Reach(CrashPoints.EdgeWebhookBeforeAnswer);
+                    return Task.CompletedTask;
+                });
+            }
+
             await next();
 
             now = _time.GetTimestamp();

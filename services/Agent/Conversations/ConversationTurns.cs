@@ -40,6 +40,7 @@ public sealed partial class ConversationTurns(
     private readonly Dictionary<string, ConversationQueue> _queues = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _replies = new(MaxConcurrentReplies, MaxConcurrentReplies);
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
 
     public void Enqueue(CustomerTurn turn)
     {
@@ -136,6 +137,11 @@ public sealed partial class ConversationTurns(
     /// <summary>Stops answering: turns under way are cancelled (their messages stay saved, unanswered).</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            return; // a host disposed before it was stopped (seen with WebApplicationFactory on Kestrel): nothing runs
+        }
+
         await _stopping.CancelAsync();
         Task[] draining;
         lock (_lock)
@@ -148,6 +154,12 @@ public sealed partial class ConversationTurns(
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        _stopping.Cancel(); // drains still running end instead of using what is disposed below
         _stopping.Dispose();
         _replies.Dispose();
     }

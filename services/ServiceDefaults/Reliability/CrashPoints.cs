@@ -74,6 +74,9 @@ public static class CrashPoints
 
     private static int _hits;
 
+    /// <summary>Whether any point is armed in this process (to skip even registering a callback on a hot path).</summary>
+    public static bool IsArmed => Point is not null;
+
     /// <summary>Dies here if this is the armed point, reached for the armed time.</summary>
     public static void Reach(string point)
     {
