@@ -33,11 +33,16 @@ public sealed partial class HandoffLifecycle(
         if (session is { Outbox.Count: > 0 })
         {
             // A status claimed before a crash or a failed publish: published now, before the session may leave the list.
-            await state.PublishOutboxAsync(tenant, genesysConversationId, cancellationToken);
+            await state.PublishOutboxAsync(tenant, genesysConversationId, cancellationToken, onlyAbandoned: true);
         }
 
         if (session is not { IsActive: true })
         {
+            if (session is { Outbox.Count: > 0 } && session.Outbox.Any(e => time.GetUtcNow() - e.Time < HandoffSessionStore.OutboxAbandonedAfter))
+            {
+                return true; // its claimer is publishing it: stays listed until that is done, or seen abandoned
+            }
+
             await state.RemoveActiveAsync(tenant, genesysConversationId, cancellationToken);
             return false;
         }

@@ -123,11 +123,12 @@ public sealed partial class HandoffSessionStore(DaprClient dapr, IOptions<Handof
         }, cancellationToken);
         if (claimed is null)
         {
-            if (outbox.Count > 0)
+            // Claimed before and still in the outbox for longer than a publish takes: its claimer died before
+            // publishing. The next one to notice any status publishes it (a younger one is its claimer's to publish:
+            // taking it too would publish it twice; consumers would dedupe, but the topic would carry it twice).
+            if (Stale(outbox, now) is { Count: > 0 } abandoned)
             {
-                // Claimed before, and still in the outbox: its claimer died before publishing (or is publishing now;
-                // consumers dedupe on the CloudEvent id). The next one to notice the status publishes it.
-                await PublishOutboxAsync(tenant, genesysConversationId, outbox, cancellationToken);
+                await PublishOutboxAsync(tenant, genesysConversationId, abandoned, cancellationToken);
             }
 
             return null;
@@ -215,14 +216,25 @@ public sealed partial class HandoffSessionStore(DaprClient dapr, IOptions<Handof
             etag,
             options: etag is null ? null : new StateOptions { Concurrency = ConcurrencyMode.FirstWrite });
 
-    /// <summary>Publishes whatever the session's outbox still holds (after a crash or a failed publish).</summary>
-    public async Task PublishOutboxAsync(TenantKey tenant, string genesysConversationId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes what the session's outbox still holds (after a crash or a failed publish) — with
+    /// <paramref name="onlyAbandoned"/>, only events claimed longer than <see cref="OutboxAbandonedAfter"/> ago, so a
+    /// claimer still publishing is not doubled.
+    /// </summary>
+    public async Task PublishOutboxAsync(TenantKey tenant, string genesysConversationId, CancellationToken cancellationToken, bool onlyAbandoned = false)
     {
-        if (await SessionAsync(tenant, genesysConversationId, cancellationToken) is { Outbox.Count: > 0 } session)
+        if (await SessionAsync(tenant, genesysConversationId, cancellationToken) is { Outbox.Count: > 0 } session
+            && (onlyAbandoned ? Stale(session.Outbox, time.GetUtcNow()) : session.Outbox) is { Count: > 0 } pending)
         {
-            await PublishOutboxAsync(tenant, genesysConversationId, session.Outbox, cancellationToken);
+            await PublishOutboxAsync(tenant, genesysConversationId, pending, cancellationToken);
         }
     }
+
+    /// <summary>How long after its claim an event still in the outbox counts as abandoned by its claimer.</summary>
+    public static readonly TimeSpan OutboxAbandonedAfter = TimeSpan.FromSeconds(5);
+
+    private static List<HandoffEvent> Stale(IReadOnlyList<HandoffEvent> outbox, DateTimeOffset now) =>
+        [.. outbox.Where(e => now - e.Time >= OutboxAbandonedAfter)];
 
     /// <summary>Publishes <paramref name="pending"/> in order and takes what was published off the outbox; a failure stays.</summary>
     private async Task PublishOutboxAsync(TenantKey tenant, string genesysConversationId, IReadOnlyList<HandoffEvent> pending, CancellationToken cancellationToken)
