@@ -41,6 +41,22 @@ public sealed class StateOperationsTests : SidecarTestBase
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
+    [Fact]
+    public void Namespaces_past_the_cap_count_under_other()
+    {
+        var counters = new StateOperationCounters();
+
+        for (var i = 0; i < StateOperationCounters.MaxNamespaces + 10; i++)
+        {
+            counters.Written($"ns{i}/key", 3);
+        }
+
+        var report = counters.Report();
+        Assert.Equal(StateOperationCounters.MaxNamespaces + 1, report.Count); // the cap, then "other" for the rest
+        Assert.Equal(10, report.Single(r => r.Namespace == "other").Writes);
+        Assert.Equal(StateOperationCounters.MaxNamespaces + 10, report.Sum(r => r.Writes)); // nothing uncounted
+    }
+
     [Theory]
     [InlineData("verifier||handoff/sessions/x", "handoff")]
     [InlineData("tenants/a/b/c", "tenants")]

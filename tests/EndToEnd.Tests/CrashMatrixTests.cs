@@ -97,16 +97,7 @@ public sealed class CrashMatrixTests(CrashStackFixture stack)
         Assert.Empty(refused);
         var expected = acknowledged.ToHashSet();
         var landed = await Eventually.Until(
-            async () =>
-            {
-                var ids = new List<string>();
-                for (var c = 0; c < conversations; c++)
-                {
-                    ids.AddRange((await stack.TranscriptAsync(stack.Demo.Key, Customer(c))).Select(m => m.GetProperty("id").GetString()!));
-                }
-
-                return ids;
-            },
+            () => stack.TranscriptIdsAsync(stack.Demo.Key, Enumerable.Range(0, conversations).Select(Customer)),
             ids => expected.IsSubsetOf(ids),
             TimeSpan.FromSeconds(120),
             ids => $"{expected.Except(ids).Count()} of {expected.Count} acknowledged webhooks missing after {point}\n{stack.RecentLog}");

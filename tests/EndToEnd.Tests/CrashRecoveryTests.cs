@@ -57,16 +57,7 @@ public sealed class CrashRecoveryTests(StackFixture stack)
 
         var expected = acknowledged.ToHashSet();
         var landed = await Eventually.Until(
-            async () =>
-            {
-                var ids = new List<string>();
-                for (var c = 0; c < Conversations; c++)
-                {
-                    ids.AddRange((await stack.TranscriptAsync(stack.Demo.Key, Customer(c))).Select(m => m.GetProperty("id").GetString()!));
-                }
-
-                return ids;
-            },
+            () => stack.TranscriptIdsAsync(stack.Demo.Key, Enumerable.Range(0, Conversations).Select(Customer)),
             ids => expected.IsSubsetOf(ids),
             TimeSpan.FromSeconds(90),
             ids => $"{expected.Except(ids).Count()} of {expected.Count} acknowledged webhooks missing; statuses {string.Join(", ", statuses)}\n{stack.RecentLog}");

@@ -131,6 +131,18 @@ public class StackFixture : IAsyncLifetime
             : [];
     }
 
+    /// <summary>The ids of every message in the transcripts of <paramref name="customerIds"/>, one after the other.</summary>
+    public async Task<List<string>> TranscriptIdsAsync(TenantKey tenant, IEnumerable<string> customerIds)
+    {
+        var ids = new List<string>();
+        foreach (var customerId in customerIds)
+        {
+            ids.AddRange((await TranscriptAsync(tenant, customerId)).Select(m => m.GetProperty("id").GetString()!));
+        }
+
+        return ids;
+    }
+
     public async Task<JsonElement?> HandoffSessionAsync(TenantKey tenant, string sessionId)
     {
         var session = await Dapr.GetStateAsync<JsonElement?>("statestore", $"handoff/sessions/{tenant}/{Uri.EscapeDataString(sessionId)}");

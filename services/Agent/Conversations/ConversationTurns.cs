@@ -109,9 +109,9 @@ public sealed partial class ConversationTurns(
     /// </summary>
     public DateTimeOffset? RecoverDue(Transcript? transcript)
     {
-        if (transcript is null || transcript.IsEnded)
+        if (transcript is null || transcript.IsEnded || (transcript.PendingTurns.Count == 0 && transcript.Handoff is not { Status: HandoffStatus.Requested }))
         {
-            return null;
+            return null; // the usual case on every stream read: nothing waits, no pass over the messages
         }
 
         DateTimeOffset? oldest = transcript.Handoff is { Status: HandoffStatus.Requested, StartMessageId: not null } requested ? requested.RequestedAt : null;

@@ -20,7 +20,6 @@ public static class OptimisticState
 {
     /// <param name="change">The new value from the current one (<c>null</c> if the key does not exist yet);
     /// return <c>null</c> when there is nothing to save.</param>
-    [SuppressMessage("Security", "CA5394:Do not use insecure randomness", Justification = "Back-off jitter, not a secret.")]
     public static async Task<StateUpdate> UpdateAsync<T>(
         this DaprClient dapr, string store, string key, Func<T?, T?> change, int maxAttempts, TimeProvider time, CancellationToken cancellationToken)
         where T : class
@@ -44,13 +43,18 @@ public static class OptimisticState
                 return StateUpdate.Saved;
             }
 
-            // Jittered back-off so writers racing for the same key do not collide again in lock step.
             if (attempt < maxAttempts)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * attempt), time, cancellationToken);
+                await BackOffAsync(attempt, time, cancellationToken);
             }
         }
 
         return StateUpdate.Conflict;
     }
+
+    /// <summary>Jittered back-off after a lost race, growing with <paramref name="attempt"/>, so writers racing for the
+    /// same key (or transaction) do not collide again in lock step.</summary>
+    [SuppressMessage("Security", "CA5394:Do not use insecure randomness", Justification = "Back-off jitter, not a secret.")]
+    public static Task BackOffAsync(int attempt, TimeProvider time, CancellationToken cancellationToken) =>
+        Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * attempt), time, cancellationToken);
 }

@@ -38,7 +38,7 @@ public sealed partial class HandoffLifecycle(
 
         if (session is not { IsActive: true })
         {
-            if (session is { Outbox.Count: > 0 } && session.Outbox.Any(e => time.GetUtcNow() - e.Time < HandoffSessionStore.OutboxAbandonedAfter))
+            if (session is not null && HandoffSessionStore.ClaimerMayStillPublish(session, time.GetUtcNow()))
             {
                 return true; // its claimer is publishing it: stays listed until that is done, or seen abandoned
             }

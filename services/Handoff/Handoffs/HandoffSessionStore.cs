@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Dapr;
 using Dapr.Client;
@@ -149,7 +148,6 @@ public sealed partial class HandoffSessionStore(DaprClient dapr, IOptions<Handof
     /// <param name="change">The session to save from the one stored (null when none); <c>queued</c> is claimed here.</param>
     /// <returns>True when this call claimed <c>queued</c> (false: a previous try or a webhook had).</returns>
     /// <exception cref="HandoffStateConflictException">Other writers kept winning.</exception>
-    [SuppressMessage("Security", "CA5394:Do not use insecure randomness", Justification = "Back-off jitter, not a secret.")]
     public async Task<bool> RecordStartAsync(
         TenantKey tenant, string genesysConversationId, Func<HandoffSession?, HandoffSession> change, ConversationLink link, ActiveSession active,
         CancellationToken cancellationToken)
@@ -188,7 +186,7 @@ public sealed partial class HandoffSessionStore(DaprClient dapr, IOptions<Handof
             catch (DaprException) when (attempt < attempts && !cancellationToken.IsCancellationRequested)
             {
                 // An etag moved (daprd does not say which, nor that it was an etag): read both again.
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * attempt), time, cancellationToken);
+                await OptimisticState.BackOffAsync(attempt, time, cancellationToken);
                 continue;
             }
             catch (DaprException) when (!cancellationToken.IsCancellationRequested)
@@ -233,8 +231,15 @@ public sealed partial class HandoffSessionStore(DaprClient dapr, IOptions<Handof
     /// <summary>How long after its claim an event still in the outbox counts as abandoned by its claimer.</summary>
     public static readonly TimeSpan OutboxAbandonedAfter = TimeSpan.FromSeconds(5);
 
+    /// <summary>Whether some event of the session's outbox may still be published by its claimer (claimed under
+    /// <see cref="OutboxAbandonedAfter"/> ago): then the session is not settled yet.</summary>
+    public static bool ClaimerMayStillPublish(HandoffSession session, DateTimeOffset now) =>
+        session.Outbox.Any(e => !IsAbandoned(e, now));
+
+    private static bool IsAbandoned(HandoffEvent handoffEvent, DateTimeOffset now) => now - handoffEvent.Time >= OutboxAbandonedAfter;
+
     private static List<HandoffEvent> Stale(IReadOnlyList<HandoffEvent> outbox, DateTimeOffset now) =>
-        [.. outbox.Where(e => now - e.Time >= OutboxAbandonedAfter)];
+        [.. outbox.Where(e => IsAbandoned(e, now))];
 
     /// <summary>Publishes <paramref name="pending"/> in order and takes what was published off the outbox; a failure stays.</summary>
     private async Task PublishOutboxAsync(TenantKey tenant, string genesysConversationId, IReadOnlyList<HandoffEvent> pending, CancellationToken cancellationToken)
